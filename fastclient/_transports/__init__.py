@@ -1,0 +1,1 @@
+"""Transports: what sends a Request and returns a Response."""
