@@ -11,10 +11,21 @@ import importlib.util
 import os
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from fastclient import _impl
 
 pytest_plugins = ["tests.servers.fixtures"]
+
+# The `impl` fixture is function-scoped but holds no state (it names a twin), so reusing it
+# across hypothesis examples is correct; CI runs fewer examples than a developer's "dev" run.
+settings.register_profile(
+    "default",
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    deadline=None,
+)
+settings.register_profile("ci", parent=settings.get_profile("default"), derandomize=True)
+settings.load_profile(os.environ.get("FASTCLIENT_HYPOTHESIS_PROFILE", "default"))
 
 IMPLS = ["py"] if _impl.IMPLEMENTATION == "py" else ["py", "c"]
 
