@@ -15,16 +15,14 @@ __all__ = ["AsyncByteStream", "ByteStream", "SyncByteStream"]
 class SyncByteStream:
     def __iter__(self) -> Iterator[bytes]:
         raise NotImplementedError("The '__iter__' method must be implemented.")  # pragma: no cover
-        yield b""  # pragma: no cover
 
     def close(self) -> None:
         """Release what the stream holds (for a response: its connection)."""
 
 
 class AsyncByteStream:
-    async def __aiter__(self) -> AsyncIterator[bytes]:
+    def __aiter__(self) -> AsyncIterator[bytes]:
         raise NotImplementedError("The '__aiter__' method must be implemented.")  # pragma: no cover
-        yield b""  # pragma: no cover
 
     async def aclose(self) -> None:
         """Release what the stream holds (for a response: its connection)."""

@@ -20,7 +20,8 @@ class Event:
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):
             return NotImplemented
-        return all(getattr(self, s) == getattr(other, s) for s in self.__slots__)
+        slots: tuple[str, ...] = self.__slots__
+        return all(getattr(self, s) == getattr(other, s) for s in slots)
 
     def __ne__(self, other: object) -> bool:
         eq = self.__eq__(other)
@@ -29,7 +30,8 @@ class Event:
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        fields = ", ".join(f"{s}={getattr(self, s)!r}" for s in self.__slots__)
+        slots: tuple[str, ...] = self.__slots__
+        fields = ", ".join(f"{s}={getattr(self, s)!r}" for s in slots)
         return f"{type(self).__name__}({fields})"
 
 

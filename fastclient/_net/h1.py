@@ -1,0 +1,24 @@
+"""The HTTP/1.1 core as the drivers use it: one import site, so the drivers do not care
+whether the compiled or the pure twin is active (``fastclient._impl`` decides)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .. import _impl
+
+if TYPE_CHECKING:
+    from .._protocol._http11_py import (
+        ResponseParser,
+        write_chunk,
+        write_last_chunk,
+        write_request_head,
+    )
+else:
+    _core = _impl.load("fastclient._protocol._http11")
+    ResponseParser = _core.ResponseParser
+    write_chunk = _core.write_chunk
+    write_last_chunk = _core.write_last_chunk
+    write_request_head = _core.write_request_head
+
+__all__ = ["ResponseParser", "write_chunk", "write_last_chunk", "write_request_head"]

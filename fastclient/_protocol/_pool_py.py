@@ -1,0 +1,519 @@
+"""PoolState: the connection pool's bookkeeping, deciding and never doing I/O.
+
+Theory of operation
+-------------------
+The sync and the async shells own sockets, locks and clocks; this module owns the tables.
+Every method is a decision: it changes the tables and tells the shell what to do, either as
+its return value (the connection to use or to open, or a Waiter to block on) or through two
+lists the shell drains after each call:
+
+* ``to_close``: connections now CLOSED whose handles the shell must close (outside its lock);
+  a slot that never got a handle appears with ``handle is None``;
+* ``to_wake``: Waiters that were handed a connection (``waiter.conn``, state ASSIGNED); the
+  shell wakes ``waiter.token``, and the woken request calls :meth:`PoolState.claim`. A waiter
+  in ``to_wake`` with ``conn is None`` was failed by :meth:`PoolState.close_all`.
+
+Connection states: CONNECTING (a slot being opened), IDLE (kept alive, reusable), ACTIVE (a
+request owns it), ASSIGNED (handed to a waiter that has not woken yet: no other pass may
+touch it), CLOSED (gone; every later call about it is a no-op).
+
+Tables, all intrusive doubly linked lists so that every step is O(1) and allocates nothing
+beyond a new connection or waiter object:
+
+* per origin (``_Host``): idle connections (a stack: the most recently used is reused
+  first, so the oldest ones age out), waiters (FIFO), a connection count;
+* global: an idle LRU list (oldest first, for keep-alive expiry and eviction), and a FIFO of
+  origins whose waiters are blocked by the *global* limit while their own origin still has
+  room. When any global slot frees, the head of that FIFO gets it, and if the pool is full
+  of idle connections of other origins the least recently used one is closed to make room,
+  so an origin can never starve behind another origin's idle keep-alive connections.
+
+Time comes in as ``now`` arguments (the shell's monotonic clock); nothing here reads a
+clock, so the tests drive time by hand.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, Dict, List, Optional
+
+__all__ = [
+    "ACTIVE",
+    "ASSIGNED",
+    "CLOSED",
+    "CONNECTING",
+    "IDLE",
+    "STATE_NAMES",
+    "PoolConnection",
+    "PoolState",
+    "Waiter",
+]
+
+CONNECTING = 0
+IDLE = 1
+ACTIVE = 2
+ASSIGNED = 3
+CLOSED = 4
+STATE_NAMES = ("CONNECTING", "IDLE", "ACTIVE", "ASSIGNED", "CLOSED")
+
+# Waiter states.
+W_WAITING = 0
+W_ASSIGNED = 1
+W_DONE = 2
+
+# "No limit", as a number so that limit checks stay single integer comparisons.
+_UNLIMITED = sys.maxsize
+
+
+class PoolConnection:
+    """One connection slot as the pool sees it; ``handle`` is the shell's connection."""
+
+    def __init__(self, conn_id: int, origin: Any, host: _Host) -> None:
+        self.conn_id = conn_id
+        self.origin = origin
+        self.state = CONNECTING
+        # The shell's connection object; the pool only carries it.
+        self.handle: Any = None
+        # True once the shell reported the connection open (see PoolState.connected).
+        self.established = False
+        self.idle_since = 0.0
+        self.host: Optional[_Host] = host
+        self.idle_prev: Optional[PoolConnection] = None
+        self.idle_next: Optional[PoolConnection] = None
+        self.lru_prev: Optional[PoolConnection] = None
+        self.lru_next: Optional[PoolConnection] = None
+
+    def __repr__(self) -> str:
+        return f"<PoolConnection #{self.conn_id} {STATE_NAMES[self.state]} {self.origin!r}>"
+
+
+class Waiter:
+    """A request waiting for a connection of ``origin``; ``token`` is the shell's wake-up."""
+
+    def __init__(self, origin: Any, host: _Host) -> None:
+        self.origin = origin
+        self.token: Any = None
+        self.conn: Optional[PoolConnection] = None
+        self.state = W_WAITING
+        self.host: Optional[_Host] = host
+        self.prev: Optional[Waiter] = None
+        self.next: Optional[Waiter] = None
+
+    @property
+    def waiting(self) -> bool:
+        return self.state == W_WAITING
+
+    def __repr__(self) -> str:
+        return f"<Waiter {self.origin!r} state={self.state} conn={self.conn!r}>"
+
+
+class _Host:
+    """Per-origin tables."""
+
+    def __init__(self, origin: Any) -> None:
+        self.origin = origin
+        self.n_conns = 0  # every non-CLOSED connection of this origin
+        self.n_idle = 0
+        self.n_waiting = 0
+        self.idle_top: Optional[PoolConnection] = None  # stack top (most recently idle)
+        self.wait_head: Optional[Waiter] = None
+        self.wait_tail: Optional[Waiter] = None
+        # Membership in PoolState's FIFO of origins blocked by the global limit.
+        self.blocked = False
+        self.blk_prev: Optional[_Host] = None
+        self.blk_next: Optional[_Host] = None
+
+
+class PoolState:
+    """The pool's tables. Not thread-safe: the sync shell calls it under one lock."""
+
+    def __init__(
+        self,
+        max_connections: Optional[int] = None,
+        max_keepalive_connections: Optional[int] = None,
+        keepalive_expiry: Optional[float] = 5.0,
+        max_connections_per_host: Optional[int] = None,
+    ) -> None:
+        self.max_connections = _limit(max_connections)
+        self.max_keepalive = _limit(max_keepalive_connections)
+        self.max_per_host = _limit(max_connections_per_host)
+        if self.max_connections < 1 or self.max_per_host < 1:
+            raise ValueError("connection limits must be at least 1")
+        # A negative expiry means "never expire".
+        self.keepalive_expiry = -1.0 if keepalive_expiry is None else float(keepalive_expiry)
+        self.n_total = 0
+        self.n_idle = 0
+        self.n_waiting = 0
+        self.closed = False
+        self._next_id = 0
+        self._hosts: Dict[Any, _Host] = {}
+        self.lru_head: Optional[PoolConnection] = None  # oldest idle
+        self.lru_tail: Optional[PoolConnection] = None  # newest idle
+        self._blk_head: Optional[_Host] = None
+        self._blk_tail: Optional[_Host] = None
+        self.to_close: List[PoolConnection] = []
+        self.to_wake: List[Waiter] = []
+
+    # ---------------------------------------------------------------- requests
+
+    def acquire(self, origin: Any, now: float) -> Any:
+        """A connection for a request to ``origin``: an ACTIVE one to use (reused), a
+        CONNECTING one the shell must open (then :meth:`connected` or :meth:`release`), or
+        a :class:`Waiter` the shell blocks on (set its ``token`` first)."""
+        if self.closed:
+            raise RuntimeError("the connection pool is closed")
+        if self.keepalive_expiry >= 0.0 and self.lru_head is not None:
+            self.expire(now)
+        host = self._hosts.get(origin)
+        if host is None:
+            host = _Host(origin)
+            self._hosts[origin] = host
+        conn = host.idle_top
+        if conn is not None:
+            self._unlink_idle(conn)
+            conn.state = ACTIVE
+            return conn
+        # A waiter already queued for this origin goes first (FIFO), even if a slot exists.
+        if host.wait_head is None and host.n_conns < self.max_per_host:
+            if self.n_total >= self.max_connections and self.lru_head is not None:
+                self._evict_lru()
+            if self.n_total < self.max_connections:
+                return self._new_conn(host)
+        waiter = Waiter(origin, host)
+        self._push_waiter(host, waiter)
+        if host.n_conns < self.max_per_host:
+            self._block(host)
+        return waiter
+
+    def connected(self, conn: PoolConnection) -> None:
+        """The shell opened ``conn`` (CONNECTING): it becomes ACTIVE."""
+        if conn.state == CONNECTING:
+            conn.state = ACTIVE
+            conn.established = True
+
+    def claim(self, waiter: Waiter) -> Optional[PoolConnection]:
+        """The woken waiter takes its connection: ACTIVE if it is open, CONNECTING if the
+        shell must open it. None when the pool was closed meanwhile."""
+        conn = waiter.conn
+        waiter.state = W_DONE
+        waiter.conn = None
+        if conn is None or conn.state != ASSIGNED:
+            return None
+        conn.state = ACTIVE if conn.established else CONNECTING
+        return conn
+
+    def pin(self, conn: PoolConnection, now: float) -> bool:
+        """Take a specific IDLE connection (conn_id pinning). False if it is not idle."""
+        if conn.state != IDLE or self.closed:
+            return False
+        if self.keepalive_expiry >= 0.0 and conn.idle_since + self.keepalive_expiry <= now:
+            self.expire(now)
+            return False
+        self._unlink_idle(conn)
+        conn.state = ACTIVE
+        return True
+
+    def release(self, conn: PoolConnection, reusable: bool, now: float) -> None:
+        """A request is done with ``conn`` (ACTIVE or CONNECTING). A reusable connection
+        goes to the next waiter of its origin, else becomes idle; otherwise it closes."""
+        state = conn.state
+        if state == CLOSED or state == IDLE:  # noqa: SIM109  (C int compares when compiled)
+            return
+        host = conn.host
+        assert host is not None
+        if not reusable or not conn.established or self.closed:
+            self._drop(conn)
+            self._freed(host)
+            return
+        waiter = host.wait_head
+        if waiter is not None:
+            self._assign(host, waiter, conn)
+            return
+        conn.state = IDLE
+        conn.idle_since = now
+        self._link_idle(host, conn)
+        if self.n_idle > self.max_keepalive:
+            self._evict_lru()
+        if self._blk_head is not None:
+            self._dispatch()
+
+    def discard(self, conn: PoolConnection) -> bool:
+        """The shell learnt that ``conn`` is dead (e.g. the server closed it). IDLE,
+        ACTIVE and CONNECTING connections are closed; an ASSIGNED one is left to its waiter,
+        which finds it dead when it wakes (returns False then)."""
+        state = conn.state
+        if state == CLOSED:
+            return True
+        if state == ASSIGNED:
+            return False
+        host = conn.host
+        assert host is not None
+        if state == IDLE:
+            self._unlink_idle(conn)
+        self._drop(conn)
+        self._freed(host)
+        return True
+
+    def cancel(self, waiter: Waiter, now: float) -> None:
+        """The request behind ``waiter`` gave up (cancelled, pool timeout). A connection
+        already handed to it goes back, to the next waiter or the idle list."""
+        if waiter.state == W_WAITING:
+            host = waiter.host
+            assert host is not None
+            self._unlink_waiter(host, waiter)
+            waiter.state = W_DONE
+            self._forget_host(host)
+            return
+        conn = waiter.conn
+        waiter.state = W_DONE
+        waiter.conn = None
+        if conn is not None and conn.state == ASSIGNED:
+            # Back as if the woken request had claimed it and released it at once.
+            conn.state = ACTIVE
+            self.release(conn, True, now)
+
+    # ---------------------------------------------------------------- housekeeping
+
+    def expire(self, now: float) -> None:
+        """Close idle connections older than keepalive_expiry (oldest first)."""
+        if self.keepalive_expiry < 0.0:
+            return
+        limit = now - self.keepalive_expiry
+        conn = self.lru_head
+        while conn is not None and conn.idle_since <= limit:
+            host = conn.host
+            assert host is not None
+            self._unlink_idle(conn)
+            self._drop(conn)
+            self._freed(host)
+            conn = self.lru_head
+
+    def close_all(self) -> None:
+        """Close the pool: idle connections go to ``to_close``, waiters to ``to_wake``
+        with no connection. Connections in use close when they are released."""
+        self.closed = True
+        conn = self.lru_head
+        while conn is not None:
+            host = conn.host
+            assert host is not None
+            self._unlink_idle(conn)
+            self._drop(conn)
+            conn = self.lru_head
+        for host in list(self._hosts.values()):
+            waiter = host.wait_head
+            while waiter is not None:
+                self._unlink_waiter(host, waiter)
+                waiter.state = W_ASSIGNED
+                self.to_wake.append(waiter)
+                waiter = host.wait_head
+            if host.blocked:
+                self._unblock(host)
+            self._forget_host(host)
+
+    def idle_connections(self) -> List[PoolConnection]:
+        """Idle connections, oldest first (for tests and introspection; O(n))."""
+        out = []
+        conn = self.lru_head
+        while conn is not None:
+            out.append(conn)
+            conn = conn.lru_next
+        return out
+
+    def host_counts(self, origin: Any) -> tuple[int, int, int]:
+        """(connections, idle, waiting) of one origin (for tests and introspection)."""
+        host = self._hosts.get(origin)
+        if host is None:
+            return (0, 0, 0)
+        return (host.n_conns, host.n_idle, host.n_waiting)
+
+    def origins(self) -> List[Any]:
+        return list(self._hosts)
+
+    def blocked_origins(self) -> List[Any]:
+        out = []
+        host = self._blk_head
+        while host is not None:
+            out.append(host.origin)
+            host = host.blk_next
+        return out
+
+    # ---------------------------------------------------------------- internals
+
+    def _new_conn(self, host: _Host) -> PoolConnection:
+        self._next_id += 1
+        conn = PoolConnection(self._next_id, host.origin, host)
+        host.n_conns += 1
+        self.n_total += 1
+        return conn
+
+    def _drop(self, conn: PoolConnection) -> None:
+        """Mark ``conn`` CLOSED and free its slot (the caller unlinked it if idle)."""
+        host = conn.host
+        assert host is not None
+        conn.state = CLOSED
+        host.n_conns -= 1
+        self.n_total -= 1
+        self.to_close.append(conn)
+
+    def _freed(self, host: _Host) -> None:
+        """A slot of ``host`` (and a global one) freed: serve blocked waiters."""
+        if host.wait_head is not None:
+            self._block(host)
+        else:
+            self._forget_host(host)
+        if self._blk_head is not None:
+            self._dispatch()
+
+    def _dispatch(self) -> None:
+        """Give freed capacity to waiters of blocked origins, oldest origin first. Each
+        turn serves one waiter or retires one origin, so the loop is amortised O(1)."""
+        while True:
+            host = self._blk_head
+            if host is None:
+                return
+            waiter = host.wait_head
+            if waiter is None or host.n_conns >= self.max_per_host:
+                # Nothing to serve here, or it waits on its own origin's limit, which
+                # only its own releases and closes can lift.
+                self._unblock(host)
+                continue
+            if self.n_total >= self.max_connections:
+                if self.lru_head is None:
+                    return
+                self._evict_lru()
+            self._assign(host, waiter, self._new_conn(host))
+            # Round-robin between blocked origins.
+            self._unblock(host)
+            if host.wait_head is not None and host.n_conns < self.max_per_host:
+                self._block(host)
+
+    def _assign(self, host: _Host, waiter: Waiter, conn: PoolConnection) -> None:
+        self._unlink_waiter(host, waiter)
+        conn.state = ASSIGNED
+        waiter.conn = conn
+        waiter.state = W_ASSIGNED
+        self.to_wake.append(waiter)
+
+    def _evict_lru(self) -> None:
+        conn = self.lru_head
+        assert conn is not None
+        host = conn.host
+        assert host is not None
+        self._unlink_idle(conn)
+        self._drop(conn)
+        if host.wait_head is None:
+            self._forget_host(host)
+
+    def _forget_host(self, host: _Host) -> None:
+        # Drop empty per-origin tables so a crawler of many origins does not grow them.
+        if (
+            host.n_conns == 0
+            and host.wait_head is None
+            and not host.blocked
+            and self._hosts.get(host.origin) is host
+        ):
+            del self._hosts[host.origin]
+
+    def _link_idle(self, host: _Host, conn: PoolConnection) -> None:
+        top = host.idle_top
+        conn.idle_prev = top
+        conn.idle_next = None
+        if top is not None:
+            top.idle_next = conn
+        host.idle_top = conn
+        host.n_idle += 1
+        tail = self.lru_tail
+        conn.lru_prev = tail
+        conn.lru_next = None
+        if tail is not None:
+            tail.lru_next = conn
+        else:
+            self.lru_head = conn
+        self.lru_tail = conn
+        self.n_idle += 1
+
+    def _unlink_idle(self, conn: PoolConnection) -> None:
+        host = conn.host
+        assert host is not None
+        prev = conn.idle_prev
+        nxt = conn.idle_next
+        if prev is not None:
+            prev.idle_next = nxt
+        if nxt is not None:
+            nxt.idle_prev = prev
+        else:
+            host.idle_top = prev
+        conn.idle_prev = conn.idle_next = None
+        host.n_idle -= 1
+        prev = conn.lru_prev
+        nxt = conn.lru_next
+        if prev is not None:
+            prev.lru_next = nxt
+        else:
+            self.lru_head = nxt
+        if nxt is not None:
+            nxt.lru_prev = prev
+        else:
+            self.lru_tail = prev
+        conn.lru_prev = conn.lru_next = None
+        self.n_idle -= 1
+
+    def _push_waiter(self, host: _Host, waiter: Waiter) -> None:
+        tail = host.wait_tail
+        waiter.prev = tail
+        waiter.next = None
+        if tail is not None:
+            tail.next = waiter
+        else:
+            host.wait_head = waiter
+        host.wait_tail = waiter
+        host.n_waiting += 1
+        self.n_waiting += 1
+
+    def _unlink_waiter(self, host: _Host, waiter: Waiter) -> None:
+        prev = waiter.prev
+        nxt = waiter.next
+        if prev is not None:
+            prev.next = nxt
+        else:
+            host.wait_head = nxt
+        if nxt is not None:
+            nxt.prev = prev
+        else:
+            host.wait_tail = prev
+        waiter.prev = waiter.next = None
+        host.n_waiting -= 1
+        self.n_waiting -= 1
+
+    def _block(self, host: _Host) -> None:
+        if host.blocked:
+            return
+        host.blocked = True
+        tail = self._blk_tail
+        host.blk_prev = tail
+        host.blk_next = None
+        if tail is not None:
+            tail.blk_next = host
+        else:
+            self._blk_head = host
+        self._blk_tail = host
+
+    def _unblock(self, host: _Host) -> None:
+        if not host.blocked:
+            return
+        host.blocked = False
+        prev = host.blk_prev
+        nxt = host.blk_next
+        if prev is not None:
+            prev.blk_next = nxt
+        else:
+            self._blk_head = nxt
+        if nxt is not None:
+            nxt.blk_prev = prev
+        else:
+            self._blk_tail = prev
+        host.blk_prev = host.blk_next = None
+
+
+def _limit(value: Optional[int]) -> int:
+    return _UNLIMITED if value is None else int(value)

@@ -1,0 +1,416 @@
+"""The thread-safe blocking connection pool: a thin shell around the sans-IO PoolState.
+
+Every PoolState call happens under one Lock and is short (no I/O); the decisions it returns
+(sockets to close, waiters to wake) are carried out after the lock is released, and so are
+connecting, sending and receiving. A waiting thread blocks on its own pre-acquired Lock,
+which whoever hands it a connection releases: one waiter is woken per connection, never a
+herd.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import ssl
+import threading
+import time
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+
+from .._exceptions import (
+    ConnectError,
+    ConnectTimeout,
+    PoolTimeout,
+    ProxyError,
+    UnsupportedProtocol,
+)
+from .._net.errors import CONNECT, READ, WRITE, map_error
+from .._net.h1 import write_chunk, write_last_chunk
+from .._net.trace import strace
+from .._protocol.pool import ACTIVE, PoolConnection, PoolState, Waiter
+from .connection import SyncHTTP11Connection
+from .stream import SyncResponseStream
+
+__all__ = ["ConnectionPool"]
+
+logger = logging.getLogger("fastclient")
+
+_T = Optional[float]
+Timeouts = Tuple[_T, _T, _T, _T, _T]
+_INF = float("inf")
+_monotonic = time.monotonic
+
+
+class ConnectionPool:
+    def __init__(
+        self,
+        *,
+        ssl_context: Optional[ssl.SSLContext] = None,
+        max_connections: Optional[int] = None,
+        max_keepalive_connections: Optional[int] = None,
+        keepalive_expiry: Optional[float] = 5.0,
+        max_connections_per_host: Optional[int] = None,
+        uds: Optional[str] = None,
+        local_address: Optional[str] = None,
+        retries: int = 0,
+        socket_options: Optional[Sequence[Tuple[int, int, Any]]] = None,
+        proxy: Any = None,
+    ) -> None:
+        self._proxy = proxy  # a ProxyRoute: this pool's connections go through it
+        self._state = PoolState(
+            max_connections, max_keepalive_connections, keepalive_expiry, max_connections_per_host
+        )
+        self._lock = threading.Lock()
+        self._ssl_context = ssl_context
+        self._uds = uds
+        self._local_address = local_address
+        self._retries = retries
+        self._socket_options = list(socket_options or ())
+        self._by_id: Dict[int, PoolConnection] = {}
+
+    @property
+    def state(self) -> PoolState:
+        return self._state
+
+    # ------------------------------------------------------------ the request
+
+    def request(
+        self,
+        origin: Tuple[bytes, bytes, int],
+        method: bytes,
+        head: bytes,
+        body: Optional[Iterable[bytes]],
+        chunked: bool,
+        timeouts: Timeouts,
+        extensions: Dict[str, Any],
+    ) -> Tuple[Any, SyncResponseStream, PoolConnection]:
+        trace = extensions.get("trace")
+        conn = self._acquire(origin, timeouts, extensions.get("conn_id"), extensions, trace)
+        handle: SyncHTTP11Connection = conn.handle
+        phase = WRITE
+        try:
+            if trace is not None:
+                strace(trace, "http11.send_request_headers.started", {})
+            handle.start(method, head, timeouts[2])
+            if trace is not None:
+                strace(trace, "http11.send_request_headers.complete", {})
+            if body is not None:
+                if trace is not None:
+                    strace(trace, "http11.send_request_body.started", {})
+                for chunk in body:
+                    if chunk:
+                        handle.write(write_chunk(chunk) if chunked else chunk, timeouts[2])
+                if chunked:
+                    handle.write(write_last_chunk(), timeouts[2])
+                if trace is not None:
+                    strace(trace, "http11.send_request_body.complete", {})
+            phase = READ
+            if trace is not None:
+                strace(trace, "http11.receive_response_headers.started", {})
+            head_timeout = timeouts[4]
+            response_head = handle.receive_head(
+                timeouts[1], _INF if head_timeout is None else _monotonic() + head_timeout
+            )
+            if trace is not None:
+                strace(
+                    trace,
+                    "http11.receive_response_headers.complete",
+                    {"return_value": response_head},
+                )
+        except BaseException as exc:
+            self.release(conn, False)
+            mapped = map_error(exc, phase)
+            if trace is not None and isinstance(exc, Exception):
+                name = "send_request_headers" if phase == WRITE else "receive_response_headers"
+                strace(trace, f"http11.{name}.failed", {"exception": mapped})
+            if mapped is exc:
+                raise
+            raise mapped from exc
+        if handle.upgrade_rest is not None:
+            return response_head, SyncResponseStream([]), conn
+        if handle.complete:
+            stream = SyncResponseStream(handle.take_body())
+            self.release(conn, True)
+            return response_head, stream, conn
+        return response_head, SyncResponseStream(None, self, conn, timeouts[1], trace), conn
+
+    def release(self, conn: PoolConnection, body_done: bool) -> None:
+        handle = conn.handle
+        reusable = body_done and handle is not None and handle.reusable()
+        if not reusable and handle is not None:
+            handle.close()
+        with self._lock:
+            state = self._state
+            state.release(conn, reusable, _monotonic())
+            if not (state.to_close or state.to_wake):
+                return
+            closes, wakes = self._take()
+        self._carry_out(closes, wakes)
+
+    # ------------------------------------------------------------ acquiring
+
+    def _take(self) -> Tuple[List[PoolConnection], List[Any]]:
+        # Called under the lock: copy out the decisions, to carry out after it.
+        state = self._state
+        closes = list(state.to_close)
+        wakes = list(state.to_wake)
+        state.to_close.clear()
+        state.to_wake.clear()
+        for conn in closes:
+            self._by_id.pop(conn.conn_id, None)
+        return closes, wakes
+
+    def _carry_out(self, closes: List[PoolConnection], wakes: List[Any]) -> None:
+        for conn in closes:
+            if conn.handle is not None:
+                conn.handle.close()
+        for waiter in wakes:
+            waiter.token.release()
+
+    def _acquire(
+        self,
+        origin: Tuple[bytes, bytes, int],
+        timeouts: Timeouts,
+        pinned: Any,
+        extensions: Dict[str, Any],
+        trace: Any,
+    ) -> PoolConnection:
+        state = self._state
+        lock = self._lock
+        if pinned is not None:
+            with lock:
+                conn = self._by_id.get(pinned)
+                ok = conn is not None and conn.origin == origin and state.pin(conn, _monotonic())
+                closes, wakes = self._take()
+            self._carry_out(closes, wakes)
+            if ok:
+                assert conn is not None
+                if not conn.handle.is_dead():
+                    return conn
+                self.release(conn, False)
+            logger.warning(
+                "connection %r of the request's conn_id extension is no longer available;"
+                " sending on another connection",
+                pinned,
+            )
+        deadline = _INF
+        while True:
+            with lock:
+                if state.closed:
+                    raise ConnectError("the connection pool is closed")
+                result = state.acquire(origin, _monotonic())
+                if type(result) is Waiter:
+                    result.token = token = threading.Lock()
+                    token.acquire()
+                if state.to_close or state.to_wake:
+                    closes, wakes = self._take()
+                else:
+                    closes = wakes = None  # type: ignore[assignment]
+            if closes is not None:
+                self._carry_out(closes, wakes)
+            if type(result) is Waiter:
+                if deadline == _INF and timeouts[3] is not None:
+                    deadline = _monotonic() + timeouts[3]  # counted from the first wait
+                conn = self._wait(result, deadline)
+            else:
+                conn = result
+            if conn.state == ACTIVE:
+                if conn.handle.is_dead():
+                    self.release(conn, False)
+                    continue
+                return conn
+            self._open(conn, origin, timeouts, extensions, trace)
+            return conn
+
+    def _wait(self, waiter: Any, deadline: float) -> PoolConnection:
+        token: threading.Lock = waiter.token
+        try:
+            if deadline == _INF:
+                woken = token.acquire()
+            else:
+                woken = token.acquire(timeout=max(0.0, deadline - _monotonic()))
+        except BaseException:
+            woken = False
+            self._give_up(waiter)
+            raise
+        if not woken:
+            self._give_up(waiter)
+            raise PoolTimeout("timed out waiting for a connection from the pool")
+        with self._lock:
+            conn = self._state.claim(waiter)
+        if conn is None:
+            raise ConnectError("the connection pool was closed")
+        return conn
+
+    def _give_up(self, waiter: Any) -> None:
+        with self._lock:
+            self._state.cancel(waiter, _monotonic())
+            closes, wakes = self._take()
+        self._carry_out(closes, wakes)
+
+    def _open(
+        self,
+        conn: PoolConnection,
+        origin: Tuple[bytes, bytes, int],
+        timeouts: Timeouts,
+        extensions: Dict[str, Any],
+        trace: Any,
+    ) -> None:
+        try:
+            handle = self._connect_with_retries(origin, timeouts[0], extensions, trace)
+        except BaseException:
+            with self._lock:
+                self._state.release(conn, False, _monotonic())
+                closes, wakes = self._take()
+            self._carry_out(closes, wakes)
+            raise
+        conn.handle = handle
+        handle.pool_conn = conn
+        with self._lock:
+            self._state.connected(conn)
+            self._by_id[conn.conn_id] = conn
+
+    def _connect_with_retries(
+        self,
+        origin: Tuple[bytes, bytes, int],
+        timeout: Optional[float],
+        extensions: Dict[str, Any],
+        trace: Any,
+    ) -> SyncHTTP11Connection:
+        delay = 0.0
+        for attempt in range(self._retries + 1):
+            try:
+                return self._connect(origin, timeout, extensions, trace)
+            except (ConnectError, ConnectTimeout):
+                if attempt >= self._retries:
+                    raise
+            time.sleep(delay)
+            delay = 0.5 if delay == 0.0 else min(delay * 2, 8.0)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _connect(
+        self,
+        origin: Tuple[bytes, bytes, int],
+        timeout: Optional[float],
+        extensions: Dict[str, Any],
+        trace: Any,
+    ) -> SyncHTTP11Connection:
+        scheme, host, port = origin
+        if scheme not in (b"http", b"https"):
+            raise UnsupportedProtocol(f"Request URL has an unsupported protocol '{scheme!r}'")
+        route = self._proxy
+        tunnel = route is not None and scheme == b"https" and origin != route.origin
+        if tunnel:
+            scheme, host, port = route.origin
+        host_str = host.decode("ascii")
+        step = "connection.connect_tcp"
+        sock: Any = None
+        try:
+            if trace is not None:
+                strace(trace, step + ".started", {"host": host_str, "port": port})
+            sock = self._open_socket(host_str, port, timeout)
+            if trace is not None:
+                strace(trace, step + ".complete", {"return_value": sock})
+            if tunnel:
+                if scheme == b"https":
+                    sock = self._start_tls(sock, host_str, timeout, route.ssl_context)
+                self._tunnel(sock, origin, timeout)
+                host_str = origin[1].decode("ascii")
+            if tunnel or scheme == b"https":
+                step = "connection.start_tls"
+                sni = extensions.get("sni_hostname") or host_str
+                if trace is not None:
+                    strace(trace, step + ".started", {"server_hostname": sni})
+                sock = self._start_tls(sock, sni, timeout)
+                if trace is not None:
+                    strace(trace, step + ".complete", {"return_value": sock})
+            sock.settimeout(None)
+        except BaseException as exc:
+            if sock is not None:
+                sock.close()
+            mapped = map_error(exc, CONNECT)
+            if trace is not None and isinstance(exc, Exception):
+                strace(trace, step + ".failed", {"exception": mapped})
+            if mapped is exc:
+                raise
+            raise mapped from exc
+        return SyncHTTP11Connection(sock)
+
+    def _open_socket(self, host: str, port: int, timeout: Optional[float]) -> socket.socket:
+        if self._uds is not None:
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                sock.settimeout(timeout)
+                sock.connect(self._uds)
+            except BaseException:
+                sock.close()
+                raise
+            return sock
+        deadline = None if timeout is None else _monotonic() + timeout
+        last: Optional[BaseException] = None
+        # Fall back over every address the name resolves to (IPv6 and IPv4 alike).
+        for family, type_, proto, _, address in socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM
+        ):
+            sock = socket.socket(family, type_, proto)
+            try:
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                for option in self._socket_options:
+                    sock.setsockopt(*option)
+                if self._local_address:
+                    sock.bind((self._local_address, 0))
+                if deadline is not None:
+                    remaining = deadline - _monotonic()
+                    if remaining <= 0:
+                        raise socket.timeout("timed out")
+                    sock.settimeout(remaining)
+                sock.connect(address)
+                return sock
+            except OSError as exc:
+                sock.close()
+                last = exc
+                if isinstance(exc, socket.timeout):
+                    break
+            except BaseException:
+                sock.close()
+                raise
+        raise last if last is not None else OSError(f"no address found for {host}")
+
+    def _tunnel(
+        self, sock: Any, origin: Tuple[bytes, bytes, int], timeout: Optional[float]
+    ) -> None:
+        handle = SyncHTTP11Connection(sock)
+        handle.start(b"CONNECT", self._proxy.connect_head(origin), timeout)
+        head = handle.receive_head(timeout, _INF)
+        if not 200 <= head.status_code < 300:
+            raise ProxyError(f"the proxy refused the tunnel: {head.status_code}")
+        if handle.chunks:
+            raise ProxyError("the proxy sent data before the tunnel was used")
+
+    def _start_tls(
+        self,
+        sock: socket.socket,
+        sni: str,
+        timeout: Optional[float],
+        ssl_context: Optional[ssl.SSLContext] = None,
+    ) -> ssl.SSLSocket:
+        ctx = ssl_context or self._ssl_context
+        if ctx is None:
+            from .._config import create_ssl_context
+
+            ctx = self._ssl_context = create_ssl_context()
+        sock.settimeout(timeout)
+        tls = ctx.wrap_socket(sock, server_hostname=sni)
+        if tls.selected_alpn_protocol() == "h2":
+            # The HTTP/2 driver plugs in here; until it does, h2 is never offered.
+            tls.close()
+            raise UnsupportedProtocol("the server chose HTTP/2, which this pool cannot speak")
+        return tls
+
+    def get_connection(self, conn_id: int) -> Optional[PoolConnection]:
+        return self._by_id.get(conn_id)
+
+    def close(self) -> None:
+        with self._lock:
+            self._state.close_all()
+            closes, wakes = self._take()
+        self._carry_out(closes, wakes)

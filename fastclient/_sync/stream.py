@@ -1,0 +1,94 @@
+"""The sync response body stream: iterating reads the body from the connection; closing
+gives the connection back to the pool (reusable only if the body was read to its end)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Iterator, List, Optional
+
+from .._exceptions import StreamConsumed
+from .._net.errors import READ, map_error
+from .._streams import SyncByteStream
+
+if TYPE_CHECKING:
+    from .pool import ConnectionPool
+
+__all__ = ["SyncResponseStream"]
+
+
+class SyncResponseStream(SyncByteStream):
+    """Either a body already received whole (``body``) or a live one read from ``conn``."""
+
+    __slots__ = ("_body", "_conn", "_consumed", "_pool", "_read_timeout", "_trace")
+
+    def __init__(
+        self,
+        body: Optional[List[bytes]],
+        pool: Optional[ConnectionPool] = None,
+        conn: Any = None,
+        read_timeout: Optional[float] = None,
+        trace: Any = None,
+    ) -> None:
+        self._body = body
+        self._pool = pool
+        self._conn = conn
+        self._read_timeout = read_timeout
+        self._consumed = False
+        self._trace = trace
+
+    def __iter__(self) -> Iterator[bytes]:
+        if self._consumed:
+            raise StreamConsumed()
+        self._consumed = True
+        body = self._body
+        if body is not None:
+            self._body = None
+            yield from body
+            return
+        conn = self._conn
+        if conn is None:
+            return
+        handle = conn.handle
+        trace = self._trace
+        if trace is not None:
+            from .._net.trace import strace
+
+            strace(trace, "http11.receive_response_body.started", {})
+        try:
+            while True:
+                data = handle.receive_data(self._read_timeout)
+                if data is None:
+                    break
+                yield data
+        except BaseException as exc:
+            self._release(False)
+            mapped = map_error(exc, READ)
+            if trace is not None and isinstance(exc, Exception):
+                from .._net.trace import strace
+
+                strace(trace, "http11.receive_response_body.failed", {"exception": mapped})
+            if mapped is exc:
+                raise
+            raise mapped from exc
+        if trace is not None:
+            from .._net.trace import strace
+
+            strace(trace, "http11.receive_response_body.complete", {})
+        self._release(True)
+
+    def _release(self, complete: bool) -> None:
+        conn = self._conn
+        if conn is None:
+            return
+        self._conn = None
+        assert self._pool is not None
+        self._pool.release(conn, complete)
+        if self._trace is not None:
+            from .._net.trace import strace
+
+            strace(self._trace, "http11.response_closed.started", {})
+            strace(self._trace, "http11.response_closed.complete", {})
+
+    def close(self) -> None:
+        self._body = None
+        if self._conn is not None:
+            self._release(False)

@@ -1,0 +1,338 @@
+"""HTTPTransport and AsyncHTTPTransport: httpx's constructor options over fastclient's pools.
+
+A transport turns a Request into the few values a pool needs (origin, method, serialised
+head, body, timeouts), asks the pool, and wraps the answer in a Response. Proxy selection
+happens here too: each proxy gets a pool of its own, keyed by the proxy's URL.
+"""
+
+from __future__ import annotations
+
+import ssl
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Tuple, Union
+
+from .._async.pool import AsyncConnectionPool
+from .._config import DEFAULT_LIMITS, DEFAULT_TIMEOUT_CONFIG, Limits, Proxy, create_ssl_context
+from .._exceptions import UnsupportedProtocol
+from .._net.h1 import write_request_head
+from .._net.network import AsyncNetworkStream, SyncNetworkStream
+from .._net.proxy import ProxyRoute, environment_proxies, select_proxy
+from .._streams import ByteStream
+from .._sync.pool import ConnectionPool
+from .base import AsyncBaseTransport, BaseTransport
+
+if TYPE_CHECKING:
+    from .._models import Request, Response
+
+__all__ = ["AsyncHTTPTransport", "HTTPTransport"]
+
+SOCKET_OPTION = Union[
+    Tuple[int, int, int], Tuple[int, int, Union[bytes, bytearray]], Tuple[int, int, None, int]
+]
+CertTypes = Union[str, Tuple[str, str], Tuple[str, str, str]]
+ProxyTypes = Union[str, Proxy, Any]
+
+_DEFAULT_TIMEOUTS = (
+    DEFAULT_TIMEOUT_CONFIG.connect,
+    DEFAULT_TIMEOUT_CONFIG.read,
+    DEFAULT_TIMEOUT_CONFIG.write,
+    DEFAULT_TIMEOUT_CONFIG.pool,
+    DEFAULT_TIMEOUT_CONFIG.head,
+)
+_METHODS: Dict[str, bytes] = {}
+_HTTP_VERSION = "http_version"
+
+
+def _timeouts(extensions: Dict[str, Any]) -> Tuple[Any, Any, Any, Any, Any]:
+    t = extensions.get("timeout")
+    if t is None:
+        return _DEFAULT_TIMEOUTS
+    return (
+        t.get("connect"),
+        t.get("read"),
+        t.get("write"),
+        t.get("pool"),
+        t.get("head", DEFAULT_TIMEOUT_CONFIG.head),
+    )
+
+
+def _method(method: str) -> bytes:
+    raw = _METHODS.get(method)
+    if raw is None:
+        raw = method.encode("ascii")
+        if len(_METHODS) < 64:
+            _METHODS[method] = raw
+    return raw
+
+
+class _Prepared:
+    """What the pool needs from one request."""
+
+    __slots__ = ("body", "chunked", "head", "method", "origin")
+
+    def __init__(self, request: Request, route: Optional[ProxyRoute]) -> None:
+        url = request.url
+        origin = url._origin
+        scheme = origin[0]
+        if scheme != b"http" and scheme != b"https":
+            if not scheme:
+                raise UnsupportedProtocol(
+                    "Request URL is missing an 'http://' or 'https://' protocol."
+                )
+            raise UnsupportedProtocol(
+                f"Request URL has an unsupported protocol '{scheme.decode('ascii')}://'."
+            )
+        if not origin[1]:
+            raise UnsupportedProtocol("Request URL is missing a host")
+        method = _method(request.method)
+        extensions = request.extensions
+        target = extensions.get("target") or url.raw_path
+        headers = request.headers.raw
+        if route is not None and route.forward and scheme == b"http":
+            # Plain http through a forwarding proxy: absolute-form target, and the
+            # proxy's credentials on this hop only.
+            target = route.absolute_target(origin, target)
+            headers = list(headers) + route.headers
+            origin = route.origin
+        stream = request.stream
+        body: Optional[Any] = None
+        chunked = False
+        if type(stream) is ByteStream:
+            # In-memory body: one write with the head.
+            head = write_request_head(method, target, headers) + stream._content
+        else:
+            head = write_request_head(method, target, headers)
+            body = stream
+            for name, value in headers:
+                if name.lower() == b"transfer-encoding" and b"chunked" in value.lower():
+                    chunked = True
+        self.origin = origin
+        self.method = method
+        self.head = head
+        self.body = body
+        self.chunked = chunked
+
+
+def _response(request: Request, head: Any, stream: Any, conn: Any, network_stream: Any) -> Response:
+    from .._models import Response
+
+    extensions = {
+        _HTTP_VERSION: head.http_version,
+        "reason_phrase": head.reason,
+        "conn_id": conn.conn_id,
+    }
+    if network_stream is not None:
+        extensions["network_stream"] = network_stream
+    return Response(
+        head.status_code,
+        headers=head.headers,
+        stream=stream,
+        extensions=extensions,
+        request=request,
+    )
+
+
+class _Options:
+    """Constructor options shared by both transports."""
+
+    def __init__(
+        self,
+        verify: Any,
+        cert: Optional[CertTypes],
+        trust_env: bool,
+        http1: bool,
+        http2: bool,
+        limits: Limits,
+        proxy: Optional[ProxyTypes],
+        uds: Optional[str],
+        local_address: Optional[str],
+        retries: int,
+        socket_options: Optional[Iterable[SOCKET_OPTION]],
+    ) -> None:
+        if not http1 and not http2:
+            raise ValueError("at least one of http1 and http2 must be enabled")
+        self.ssl_context: ssl.SSLContext = create_ssl_context(verify, cert, trust_env)
+        self.http1 = http1
+        self.http2 = http2
+        self.trust_env = trust_env
+        self.pool_kwargs: Dict[str, Any] = {
+            "max_connections": limits.max_connections,
+            "max_keepalive_connections": limits.max_keepalive_connections,
+            "keepalive_expiry": limits.keepalive_expiry,
+            "max_connections_per_host": limits.max_connections_per_host,
+            "uds": uds,
+            "local_address": local_address,
+            "retries": retries,
+            "socket_options": list(socket_options or ()),
+            "ssl_context": self.ssl_context,
+        }
+        self.routes: List[Tuple[Any, ProxyRoute]] = []
+        if proxy is not None:
+            p = proxy if isinstance(proxy, Proxy) else Proxy(proxy)
+            self.routes.append(("all://", ProxyRoute(p, self.ssl_context)))
+        elif trust_env:
+            for pattern, url in environment_proxies().items():
+                if url is None:
+                    self.routes.append((pattern, None))  # type: ignore[arg-type]
+                else:
+                    self.routes.append((pattern, ProxyRoute(Proxy(url), self.ssl_context)))
+
+    def route(self, request: Request) -> Optional[ProxyRoute]:
+        if not self.routes:
+            return None
+        url = request.url
+        route: Optional[ProxyRoute] = select_proxy(
+            self.routes, url.raw_scheme, url.raw_host, url.port
+        )
+        return route
+
+
+class HTTPTransport(BaseTransport):
+    """The default sync transport: a thread-safe pool of HTTP/1.1 connections."""
+
+    def __init__(
+        self,
+        verify: Union[ssl.SSLContext, str, bool] = True,
+        cert: Optional[CertTypes] = None,
+        trust_env: bool = True,
+        http1: bool = True,
+        http2: bool = False,
+        limits: Limits = DEFAULT_LIMITS,
+        proxy: Optional[ProxyTypes] = None,
+        uds: Optional[str] = None,
+        local_address: Optional[str] = None,
+        retries: int = 0,
+        socket_options: Optional[Iterable[SOCKET_OPTION]] = None,
+    ) -> None:
+        self._options = _Options(
+            verify,
+            cert,
+            trust_env,
+            http1,
+            http2,
+            limits,
+            proxy,
+            uds,
+            local_address,
+            retries,
+            socket_options,
+        )
+        self._pool = ConnectionPool(**self._options.pool_kwargs)
+        self._proxy_pools: Dict[int, ConnectionPool] = {}
+
+    def _pool_for(self, route: Optional[ProxyRoute]) -> ConnectionPool:
+        if route is None:
+            return self._pool
+        pool = self._proxy_pools.get(id(route))
+        if pool is None:
+            pool = ConnectionPool(**self._options.pool_kwargs, proxy=route)
+            self._proxy_pools[id(route)] = pool
+        return pool
+
+    def handle_request(self, request: Request) -> Response:
+        route = self._options.route(request)
+        try:
+            prep = _Prepared(request, route)
+            pool = self._pool_for(route)
+            extensions = request.extensions
+            head, stream, conn = pool.request(
+                prep.origin,
+                prep.method,
+                prep.head,
+                prep.body,
+                prep.chunked,
+                _timeouts(extensions),
+                extensions,
+            )
+        except Exception as exc:
+            if getattr(exc, "_request", False) is None:
+                exc._request = request  # type: ignore[attr-defined]
+            raise
+        network = None
+        if conn.handle is not None and conn.handle.upgrade_rest is not None:
+            network = SyncNetworkStream(pool, conn)
+        return _response(request, head, stream, conn, network)
+
+    def close(self) -> None:
+        self._pool.close()
+        for pool in self._proxy_pools.values():
+            pool.close()
+
+    @property
+    def pool(self) -> ConnectionPool:
+        return self._pool
+
+
+class AsyncHTTPTransport(AsyncBaseTransport):
+    """The default async transport (asyncio, and uvloop when the application runs it)."""
+
+    def __init__(
+        self,
+        verify: Union[ssl.SSLContext, str, bool] = True,
+        cert: Optional[CertTypes] = None,
+        trust_env: bool = True,
+        http1: bool = True,
+        http2: bool = False,
+        limits: Limits = DEFAULT_LIMITS,
+        proxy: Optional[ProxyTypes] = None,
+        uds: Optional[str] = None,
+        local_address: Optional[str] = None,
+        retries: int = 0,
+        socket_options: Optional[Iterable[SOCKET_OPTION]] = None,
+    ) -> None:
+        self._options = _Options(
+            verify,
+            cert,
+            trust_env,
+            http1,
+            http2,
+            limits,
+            proxy,
+            uds,
+            local_address,
+            retries,
+            socket_options,
+        )
+        self._pool = AsyncConnectionPool(**self._options.pool_kwargs)
+        self._proxy_pools: Dict[int, AsyncConnectionPool] = {}
+
+    def _pool_for(self, route: Optional[ProxyRoute]) -> AsyncConnectionPool:
+        if route is None:
+            return self._pool
+        pool = self._proxy_pools.get(id(route))
+        if pool is None:
+            pool = AsyncConnectionPool(**self._options.pool_kwargs, proxy=route)
+            self._proxy_pools[id(route)] = pool
+        return pool
+
+    async def handle_async_request(self, request: Request) -> Response:
+        route = self._options.route(request) if self._options.routes else None
+        try:
+            prep = _Prepared(request, route)
+            pool = self._pool_for(route)
+            extensions = request.extensions
+            head, stream, conn = await pool.request(
+                prep.origin,
+                prep.method,
+                prep.head,
+                prep.body,
+                prep.chunked,
+                _timeouts(extensions),
+                extensions,
+            )
+        except Exception as exc:
+            if getattr(exc, "_request", False) is None:
+                exc._request = request  # type: ignore[attr-defined]
+            raise
+        network = None
+        if conn.handle is not None and conn.handle.upgrade_rest is not None:
+            network = AsyncNetworkStream(pool, conn)
+        return _response(request, head, stream, conn, network)
+
+    async def aclose(self) -> None:
+        await self._pool.aclose()
+        for pool in self._proxy_pools.values():
+            await pool.aclose()
+
+    @property
+    def pool(self) -> AsyncConnectionPool:
+        return self._pool
