@@ -1,0 +1,1 @@
+"""asyncio drivers: a Protocol per connection feeding the sans-IO core, and the pool shell."""
