@@ -1,31 +1,8 @@
-"""The ``fastclient`` command: ``fastclient --version``, ``fastclient get URL``, ``fastclient bench``."""
-
-from __future__ import annotations
+"""``python -m fastclient``: the same command as the ``fastclient`` script."""
 
 import sys
-from typing import List, Optional
 
-
-def version_text() -> str:
-    from . import _impl
-    from ._version import __version__
-
-    return f"fastclient {__version__} [{_impl.describe()}]"
-
-
-def main(argv: Optional[List[str]] = None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
-    if args[:1] in (["--version"], ["-V"]):
-        print(version_text())
-        return 0
-    if args[:1] == ["bench"]:
-        from ._bench.cli import main as bench_main
-
-        return bench_main(args[1:])
-    from ._cli import main as cli_main
-
-    return cli_main(args)
-
+from ._main import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -90,16 +90,14 @@ class SyncHTTP11Connection:
         """True if the idle connection was closed by the server or has unasked bytes."""
         sock = self.sock
         try:
-            if self._tls:
-                if sock.pending():  # type: ignore[union-attr]
-                    return True
-                readable, _, _ = select.select([sock], [], [], 0)
-                return bool(readable)
-            sock.recv(1, _PEEK_FLAGS)  # returns only at EOF or with unasked bytes
-            return True
-        except BlockingIOError:
-            return False  # nothing to read: alive
-        except OSError:
+            if self._tls and sock.pending():  # type: ignore[union-attr]
+                return True
+            # Readable while idle means EOF or bytes nobody asked for: either way unusable.
+            # poll() rather than a non-blocking MSG_PEEK recv: under gevent (Locust) a recv
+            # that meets EAGAIN waits instead of raising; and rather than select(), which
+            # fails past FD_SETSIZE descriptors, as a load generator can have.
+            return _readable_now(sock)
+        except (OSError, ValueError):
             return True
 
     def start(self, method: bytes, data: bytes, write_timeout: Optional[float]) -> None:
@@ -186,3 +184,15 @@ class SyncHTTP11Connection:
             self.sock.close()
         except OSError:
             pass
+
+
+def _readable_now(sock: socket.socket) -> bool:
+    if _poll is None:  # pragma: no cover - Windows
+        readable, _, _ = select.select([sock], [], [], 0)
+        return bool(readable)
+    poller = _poll()
+    poller.register(sock, select.POLLIN | select.POLLPRI)
+    return bool(poller.poll(0))
+
+
+_poll = getattr(select, "poll", None)

@@ -1,0 +1,1 @@
+"""``fastclient bench``: the load generator and its embedded server (see cli.py)."""
