@@ -1,0 +1,467 @@
+"""What Client and AsyncClient share: configuration, request building, transport choice.
+
+Everything that does not block or await lives here, once. The two clients add only what
+differs: how an operation of the send flow (see ``_flow``) is performed, and the ``def``
+versus ``async def`` of their public methods. ``tests/client/test_api_parity.py`` checks
+that the two public surfaces keep identical signatures.
+
+Per-request cost is kept low on purpose: the default headers are merged once (at
+construction, or when ``headers`` is assigned), nothing is merged or copied when a
+request adds nothing, cookies are consulted only when the jar holds some, and the log
+line is formatted only when INFO logging is on for the ``fastclient`` logger.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Callable,
+    Dict,
+    Generic,
+    List,
+    Mapping,
+    Optional,
+    Tuple,
+    TypeVar,
+    Union,
+)
+
+from ._auth import Auth, BasicAuth, FunctionAuth
+from ._config import DEFAULT_MAX_REDIRECTS, DEFAULT_TIMEOUT_CONFIG, Proxy, Timeout
+from ._cookies import Cookies
+from ._headers import Headers
+from ._models import Request, Response
+from ._urlpatterns import MountTable, URLPattern, environment_mounts
+from ._urls import URL, QueryParams
+from ._version import __version__
+
+if TYPE_CHECKING:
+    from ._types import (
+        AuthTypes,
+        CookieTypes,
+        HeaderTypes,
+        ProxyTypes,
+        QueryParamTypes,
+        RequestContent,
+        RequestData,
+        RequestExtensions,
+        RequestFiles,
+        TimeoutTypes,
+    )
+
+__all__ = ["USE_CLIENT_DEFAULT", "BaseClient", "EventHook", "UseClientDefault", "default_method"]
+
+logger = logging.getLogger("fastclient")
+
+T = TypeVar("T")  # the transport type: BaseTransport or AsyncBaseTransport
+F = TypeVar("F", bound=Callable[..., Any])
+EventHook = Callable[..., Any]
+
+USER_AGENT = f"python-fastclient/{__version__}"
+
+# Merged URLs remembered per client (see BaseClient._build); bounded for crawlers.
+_URL_CACHE_LIMIT = 512
+
+
+class UseClientDefault:
+    """The type of :data:`USE_CLIENT_DEFAULT`: "whatever the client is configured with".
+
+    It exists because ``None`` is a meaningful per-request value (``auth=None`` disables
+    the client's auth for one request, ``timeout=None`` disables timeouts).
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "USE_CLIENT_DEFAULT"
+
+
+USE_CLIENT_DEFAULT = UseClientDefault()
+
+# Client lifecycle (httpx's rules): sending opens a client implicitly; `with` may open it
+# only once; a closed client stays closed.
+UNOPENED, OPENED, CLOSED = 0, 1, 2
+
+
+def _accept_encoding() -> str:
+    try:
+        from ._protocol.decoders import SUPPORTED_ENCODINGS
+    except ImportError:  # pragma: no cover - the decoders module ships with the package
+        return "gzip, deflate"
+    return ", ".join(SUPPORTED_ENCODINGS)
+
+
+def _default_headers() -> Headers:
+    return Headers(
+        {
+            "Accept": "*/*",
+            "Accept-Encoding": _accept_encoding(),
+            "Connection": "keep-alive",
+            "User-Agent": USER_AGENT,
+        }
+    )
+
+
+def build_auth(auth: Any) -> Optional[Auth]:
+    """``auth=`` as given (tuple, callable, Auth, None) -> an Auth or None."""
+    if auth is None or isinstance(auth, Auth):
+        return auth
+    if isinstance(auth, tuple):
+        return BasicAuth(auth[0], auth[1])
+    if callable(auth):
+        return FunctionAuth(auth)
+    raise TypeError(f'Invalid "auth" argument: {auth!r}')
+
+
+def _enforce_trailing_slash(url: URL) -> URL:
+    # Relative URLs are appended to base_url's path, so that path must end in "/".
+    if url.raw_path.endswith(b"/"):
+        return url
+    return url.copy_with(raw_path=url.raw_path + b"/")
+
+
+def default_method(func: F) -> F:
+    """Mark one of the methods a subclass may override (see ``BaseClient``)."""
+    func._fastclient_default = True  # type: ignore[attr-defined]
+    return func
+
+
+class BaseClient(Generic[T]):
+    """Configuration and request building shared by Client and AsyncClient.
+
+    ``request()`` and the verbs call internal, positional-argument twins of ``request()``,
+    ``build_request()`` and ``send()``: keyword passing of a dozen arguments at each of
+    three levels costs more than all the merging does. A subclass that overrides
+    ``request``, ``build_request`` or ``send`` (a common way to add logging, signing or
+    retries with httpx) gets them called exactly where httpx calls them; the two flags
+    below, computed once per class, say so.
+    """
+
+    _custom_request = False  # get() and friends must go through self.request()
+    _custom_build_send = False  # request() must go through build_request() and send()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+
+        def overridden(name: str) -> bool:
+            return not getattr(getattr(cls, name, None), "_fastclient_default", False)
+
+        cls._custom_request = overridden("request")
+        cls._custom_build_send = overridden("build_request") or overridden("send")
+
+    def __init__(
+        self,
+        *,
+        auth: Optional[AuthTypes] = None,
+        params: Optional[QueryParamTypes] = None,
+        headers: Optional[HeaderTypes] = None,
+        cookies: Optional[CookieTypes] = None,
+        timeout: TimeoutTypes = DEFAULT_TIMEOUT_CONFIG,
+        follow_redirects: bool = False,
+        max_redirects: int = DEFAULT_MAX_REDIRECTS,
+        event_hooks: Optional[Mapping[str, List[EventHook]]] = None,
+        base_url: Union[URL, str] = "",
+        trust_env: bool = True,
+        default_encoding: Union[str, Callable[[bytes], str]] = "utf-8",
+    ) -> None:
+        self._state = UNOPENED
+        self.auth = auth
+        self.params = params
+        self.headers = headers
+        self.cookies = cookies
+        self.timeout = timeout
+        self.follow_redirects = follow_redirects
+        self.max_redirects = max_redirects
+        self.event_hooks = event_hooks
+        self.base_url = base_url
+        self._trust_env = trust_env
+        self._default_encoding = default_encoding
+
+    # -- configuration, readable and assignable as in httpx ------------------------------
+
+    @property
+    def is_closed(self) -> bool:
+        return self._state == CLOSED
+
+    @property
+    def trust_env(self) -> bool:
+        return self._trust_env
+
+    @property
+    def timeout(self) -> Timeout:
+        return self._timeout
+
+    @timeout.setter
+    def timeout(self, timeout: TimeoutTypes) -> None:
+        self._timeout = Timeout(timeout)
+        # Every request carries the timeouts as a dict; build it once, not per request.
+        self._timeout_dict = self._timeout.as_dict()
+        self._default_extensions = {"timeout": self._timeout_dict}
+
+    @property
+    def event_hooks(self) -> Dict[str, List[EventHook]]:
+        return self._event_hooks
+
+    @event_hooks.setter
+    def event_hooks(self, event_hooks: Optional[Mapping[str, List[EventHook]]]) -> None:
+        hooks = event_hooks or {}
+        self._event_hooks = {
+            "request": list(hooks.get("request", [])),
+            "response": list(hooks.get("response", [])),
+        }
+
+    @property
+    def auth(self) -> Optional[Auth]:
+        return self._auth
+
+    @auth.setter
+    def auth(self, auth: Optional[AuthTypes]) -> None:
+        self._auth = build_auth(auth)
+
+    @property
+    def base_url(self) -> URL:
+        return self._base_url
+
+    @base_url.setter
+    def base_url(self, url: Union[URL, str]) -> None:
+        self._base_url = _enforce_trailing_slash(URL(url))
+        self._has_base_url = bool(str(url))
+        self._reset_url_cache()
+
+    @property
+    def headers(self) -> Headers:
+        return self._headers
+
+    @headers.setter
+    def headers(self, headers: Optional[HeaderTypes]) -> None:
+        merged = _default_headers()
+        if headers is not None:
+            merged.update(headers)
+        self._headers = merged
+
+    @property
+    def cookies(self) -> Cookies:
+        return self._cookies
+
+    @cookies.setter
+    def cookies(self, cookies: Optional[CookieTypes]) -> None:
+        self._cookies = Cookies(cookies)
+
+    @property
+    def params(self) -> QueryParams:
+        return self._params
+
+    @params.setter
+    def params(self, params: Optional[QueryParamTypes]) -> None:
+        self._params = QueryParams(params)
+        self._reset_url_cache()
+
+    def _reset_url_cache(self) -> None:
+        # None: nothing to merge, URLs go to Request as given. Until both base_url and
+        # params are set (during __init__) the attributes may not exist yet.
+        base = getattr(self, "_has_base_url", False)
+        params = getattr(self, "_params", None)
+        self._url_cache: Optional[Dict[str, URL]] = {} if (base or params) else None
+
+    # -- building requests ---------------------------------------------------------------
+
+    @default_method
+    def build_request(
+        self,
+        method: str,
+        url: Union[URL, str],
+        *,
+        content: Optional[RequestContent] = None,
+        data: Optional[RequestData] = None,
+        files: Optional[RequestFiles] = None,
+        json: Optional[Any] = None,
+        params: Optional[QueryParamTypes] = None,
+        headers: Optional[HeaderTypes] = None,
+        cookies: Optional[CookieTypes] = None,
+        timeout: Union[TimeoutTypes, UseClientDefault] = USE_CLIENT_DEFAULT,
+        extensions: Optional[RequestExtensions] = None,
+    ) -> Request:
+        """Build a Request with the client's base_url, params, headers, cookies and timeout
+        merged in; ``send()`` it later."""
+        return self._build(
+            method, url, content, data, files, json, params, headers, cookies, timeout, extensions
+        )
+
+    def _build(
+        self,
+        method: str,
+        url: Union[URL, str],
+        content: Optional[RequestContent],
+        data: Optional[RequestData],
+        files: Optional[RequestFiles],
+        json: Optional[Any],
+        params: Optional[QueryParamTypes],
+        headers: Optional[HeaderTypes],
+        cookies: Optional[CookieTypes],
+        timeout: Union[TimeoutTypes, UseClientDefault],
+        extensions: Optional[RequestExtensions],
+    ) -> Request:
+        # build_request() with positional arguments: what the clients call on the hot
+        # path (keyword passing of eleven arguments costs more than the merging does).
+        merged_params: Optional[QueryParamTypes] = None
+        if params is None and type(url) is str and self._url_cache is not None:
+            # base_url and/or client params, nothing per request: the merged URL depends
+            # only on the string, and URLs are immutable, so each string is merged once.
+            cached = self._url_cache.get(url)
+            if cached is None:
+                cached = self._merge_url(url) if self._has_base_url else URL(url)
+                if self._params:
+                    cached = cached.copy_merge_params(self._params)
+                if len(self._url_cache) >= _URL_CACHE_LIMIT:
+                    self._url_cache.clear()
+                self._url_cache[url] = cached
+            url = cached
+        else:
+            if self._has_base_url:
+                url = self._merge_url(url)
+            if self._params:
+                merged_params = self._params if params is None else self._params.merge(params)
+            else:
+                merged_params = params
+
+        if headers is not None:
+            merged_headers = self._headers.copy()
+            merged_headers.update(headers)
+        else:
+            merged_headers = self._headers  # the Request takes its own copy
+
+        jar = self._cookies
+        if cookies is not None:
+            jar = Cookies(self._cookies)
+            jar.update(cookies)
+
+        if extensions is None and timeout is USE_CLIENT_DEFAULT:
+            # Request copies its extensions, so one prebuilt dict serves every request.
+            request_extensions: Mapping[str, Any] = self._default_extensions
+        else:
+            request_extensions = {} if extensions is None else dict(extensions)
+            if "timeout" not in request_extensions:
+                request_extensions["timeout"] = (
+                    self._timeout_dict
+                    if isinstance(timeout, UseClientDefault)
+                    else Timeout(timeout).as_dict()
+                )
+        if content is None and data is None and files is None and json is None:
+            request = Request(
+                method, url, params=merged_params, headers=merged_headers,
+                extensions=request_extensions,
+            )  # fmt: skip
+        else:
+            request = Request(
+                method,
+                url,
+                content=content,
+                data=data,
+                files=files,
+                json=json,
+                params=merged_params,
+                headers=merged_headers,
+                extensions=request_extensions,
+            )
+        # The jar adds its Cookie header itself: a no-op when it is empty, and no copy of
+        # the jar per request (Request(cookies=...) would copy it, as httpx does).
+        jar.set_cookie_header(request)
+        return request
+
+    def _merge_url(self, url: Union[URL, str]) -> URL:
+        merge_url = URL(url)
+        if merge_url.is_relative_url:
+            # Appending, not RFC 3986 resolution: base_url "https://h/api/" + "/users"
+            # gives "https://h/api/users", which is what people mean by a base URL.
+            raw_path = self._base_url.raw_path + merge_url.raw_path.lstrip(b"/")
+            return self._base_url.copy_with(raw_path=raw_path)
+        return merge_url
+
+    @staticmethod
+    def _warn_per_request_cookies() -> None:
+        # Called from _verb(), itself called from request() or a verb: stacklevel 4 points
+        # at the caller's line.
+        warnings.warn(
+            "Per-request cookies= are deprecated (as in httpx): whether they should"
+            " persist in the client is ambiguous. Set them on the client instead:"
+            " client.cookies.set(...) or Client(cookies=...).",
+            DeprecationWarning,
+            stacklevel=4,
+        )
+
+    # -- sending: the parts that neither block nor await ----------------------------------
+
+    def _resolve(
+        self,
+        request: Request,
+        auth: Union[AuthTypes, UseClientDefault, None],
+        follow_redirects: Union[bool, UseClientDefault],
+    ) -> Tuple[Optional[Auth], bool]:
+        """Check the client is usable; resolve per-request auth and redirect choices."""
+        if self._state != OPENED:
+            if self._state == CLOSED:
+                raise RuntimeError("Cannot send a request, as the client has been closed.")
+            self._state = OPENED
+        auth_obj = self._auth if auth is USE_CLIENT_DEFAULT else build_auth(auth)
+        if auth_obj is None and request.url.userinfo:
+            url = request.url
+            auth_obj = BasicAuth(url.username, url.password)
+        follow = bool(
+            self.follow_redirects if follow_redirects is USE_CLIENT_DEFAULT else follow_redirects
+        )
+        if not follow and type(auth_obj) is BasicAuth:
+            # BasicAuth's whole flow is "set the header, send once": do just that, and the
+            # request takes the fast path (a subclass may do more, so only the exact type).
+            request.headers["Authorization"] = auth_obj._auth_header
+            auth_obj = None
+        return auth_obj, follow
+
+    def _ensure_timeout(self, request: Request) -> None:
+        # A request built without this client (Request(...) then send()) gets its timeouts.
+        if "timeout" not in request.extensions:
+            request.extensions = {**request.extensions, "timeout": self._timeout_dict}
+
+    def _received(self, request: Request, response: Response) -> None:
+        """Bookkeeping for every response the transport returns (redirects included)."""
+        response.request = request
+        if "set-cookie" in response.headers:
+            self._cookies.extract_cookies(response)
+        if self._default_encoding != "utf-8":
+            response.default_encoding = self._default_encoding
+        if logger.isEnabledFor(logging.INFO):
+            logger.info(
+                'HTTP Request: %s %s "%s %d %s"',
+                request.method,
+                request.url,
+                response.http_version,
+                response.status_code,
+                response.reason_phrase,
+            )
+
+
+
+def mount_table(
+    default: T,
+    mounts: Optional[Mapping[str, Optional[T]]],
+    proxy: Optional[ProxyTypes],
+    use_env_proxies: bool,
+    proxy_transport: Callable[[Proxy], T],
+) -> MountTable[T]:
+    """The client's transports by URL pattern: proxies (given, or from the environment
+    when ``trust_env`` and no custom transport), then the user's mounts over them."""
+    proxies: Dict[str, Optional[Proxy]] = {}
+    if proxy is not None:
+        proxies["all://"] = proxy if isinstance(proxy, Proxy) else Proxy(url=proxy)
+    elif use_env_proxies:
+        for key, proxy_url in environment_mounts().items():
+            proxies[key] = None if proxy_url is None else Proxy(url=proxy_url)
+    table: Dict[URLPattern, Optional[T]] = {
+        URLPattern(key): (None if value is None else proxy_transport(value))
+        for key, value in proxies.items()
+    }
+    if mounts:
+        table.update({URLPattern(key): transport for key, transport in mounts.items()})
+    return MountTable(default, table)
