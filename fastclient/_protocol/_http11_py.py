@@ -1,0 +1,985 @@
+# cython: annotation_typing=False
+# (annotations are for mypy and readers; the C types come only from the .pxd)
+"""HTTP/1.1 client codec, sans-IO: the specification of how fastclient speaks HTTP/1.1.
+
+This module is plain Python and is also compiled by Cython, with the C types of
+``src_c/fastclient/_protocol/_http11_c.pxd``, into ``fastclient._protocol._http11_c``.
+Both twins run this one source; ``fastclient._impl.load`` picks one.
+
+Theory of operation
+-------------------
+A connection runs request/response *cycles*. The caller announces each request with
+``ResponseParser.start_response(method)`` (HEAD and CONNECT change how the response is
+framed), then pushes whatever bytes the socket produced into ``feed()`` and gets events
+back: ``ResponseHead``, ``Data``..., ``EndOfMessage``, or a single ``Upgrade`` when the
+connection stops speaking HTTP/1.1. ``feed_eof()`` reports that the peer closed.
+
+The parser is a state machine over one buffer. Line-oriented states (status line, header
+lines, chunk-size lines, trailer lines) look for the next LF; a line that is not complete
+yet is copied to ``_pending`` (a bytearray, so a peer trickling bytes costs amortised O(1)
+per byte) and nothing else is buffered: body bytes are handed out as soon as they arrive,
+one ``Data`` per ``feed()`` call, so a response that arrives in one buffer becomes exactly
+``[ResponseHead, Data, EndOfMessage]``. Every line is bounded by an ``H11Limits`` value and
+the check is made against the bytes buffered so far, so an endless header line fails when
+it crosses the limit, not when (if ever) its LF arrives.
+
+Strictness (RFC 9112), chosen because parser disagreement is how smuggling happens:
+
+* status line ``HTTP/1.<digit> SP 3DIGIT [SP reason]`` (a missing reason is tolerated);
+* header and trailer lines end in CRLF or, as RFC 9112 section 2.2 allows and h11 does, a
+  bare LF (legacy servers send those and for a client there is nothing to smuggle); a CR
+  anywhere else in a line is an error;
+* chunk-size lines must end in CRLF exactly (h11 agrees), and so must chunk data;
+* obs-fold, whitespace before the colon, non-token names, NUL or CR in values: errors;
+* other control characters in response values are passed through, as h11 does (real
+  servers send them in cookies); values lose surrounding SP/HTAB;
+* chunk extensions are skipped, not interpreted: after ``;`` any byte but a control
+  character (HTAB allowed) is accepted, BWS before the ``;`` too;
+* Content-Length: digits only, below 2**63; repeated or comma-separated copies must
+  agree numerically; Transfer-Encoding: ``chunked`` must be last and appear once; a
+  Transfer-Encoding that does not end in chunked means read-until-close (section 6.3);
+  both headers: chunked wins and the connection is not reused; an empty
+  Transfer-Encoding is an error (a recipient that ignored it would frame by length).
+
+Speed: the hot loops index one ``bytes`` object with C integers when compiled. A few
+scanning helpers branch on ``_COMPILED`` because the best C loop is a slow Python loop
+and the best Python (``bytes.find``/``translate``, C code behind a method call) is a slow
+call from C; both branches accept the same language, which the differential tests in
+``tests/protocol`` check by running both twins on the same random input.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, List, Optional, Set, Tuple, Union
+
+from fastclient._exceptions import LocalProtocolError, RemoteProtocolError
+from fastclient._protocol.events import Data, EndOfMessage, Event, ResponseHead, Upgrade
+
+__all__ = [
+    "H11Limits",
+    "ResponseParser",
+    "write_chunk",
+    "write_last_chunk",
+    "write_request_head",
+]
+
+# True in the compiled twin (fastclient._protocol._http11_c): selects C-loop scanners.
+_COMPILED = __name__.endswith("_c")
+
+# -- byte classes ------------------------------------------------------------------------
+# Each class exists twice: a 256-entry flag table (indexed by byte value in C loops) and the
+# string of its member bytes (for bytes.translate(None, members) in the pure twin, which
+# leaves exactly the bytes that are not members).
+
+
+def _members(test: bool, *ranges: Tuple[int, int]) -> bytes:
+    inside: Set[int] = set()
+    for low, high in ranges:
+        inside.update(range(low, high + 1))
+    return bytes(c for c in range(256) if (c in inside) == test)
+
+
+def _table(members: bytes) -> bytes:
+    flags = bytearray(256)
+    for c in members:
+        flags[c] = 1
+    return bytes(flags)
+
+
+# RFC 9110 5.6.2 tchar: methods and field names.
+_TOKEN_CHARS = b"!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+_TOKEN_TABLE = _table(_TOKEN_CHARS)
+# What we send in a field value (and accept in a chunk extension): HTAB, SP, VCHAR,
+# obs-text. Any other control character could be read as a line break by someone.
+_VALUE_OUT_CHARS = _members(True, (0x09, 0x09), (0x20, 0x7E), (0x80, 0xFF))
+_VALUE_OUT_TABLE = _table(_VALUE_OUT_CHARS)
+# What we accept in a received value or reason phrase: anything but NUL, CR and LF.
+_VALUE_IN_CHARS = _members(False, (0x00, 0x00), (0x0A, 0x0A), (0x0D, 0x0D))
+_VALUE_IN_TABLE = _table(_VALUE_IN_CHARS)
+# Request targets are URIs (RFC 3986 is ASCII): VCHAR only, so also no SP, no DEL, and no
+# raw non-ASCII (the URL layer percent-encodes it).
+_TARGET_CHARS = _members(True, (0x21, 0x7E))
+_TARGET_TABLE = _table(_TARGET_CHARS)
+# Hex digit value + 1 (0 means "not a hex digit").
+_HEX_TABLE = bytes(
+    (c - 47 if 48 <= c <= 57 else c - 54 if 65 <= c <= 70 else c - 86 if 97 <= c <= 102 else 0)
+    for c in range(256)
+)
+
+_CR = 13
+_LF = 10
+_SP = 32
+_HTAB = 9
+_SEMICOLON = 59
+_COLON = 58
+_COMMA = 44
+# Connection options that matter for reuse.
+_CLOSE = 1
+_KEEP_ALIVE = 2
+# Sizes (Content-Length, chunk sizes) must fit in 63 bits: the parser keeps them in a C
+# long long. A chunk size above _MAX_BEFORE_HEX_DIGIT cannot take another hex digit.
+_MAX_SIZE = 2**63 - 1
+_MAX_BEFORE_HEX_DIGIT = _MAX_SIZE >> 4
+
+_HTTP_10 = b"HTTP/1.0"
+_HTTP_11 = b"HTTP/1.1"
+
+# -- parser states -----------------------------------------------------------------------
+_IDLE = 0  # no cycle started yet
+_STATUS = 1  # reading the status line
+_HEADERS = 2  # reading header lines
+_BODY_LENGTH = 3  # Content-Length body, _remaining bytes left
+_CHUNK_SIZE = 4  # reading a chunk-size line
+_CHUNK_DATA = 5  # inside chunk data, _remaining bytes left
+_CHUNK_CR = 6  # the CR after chunk data
+_CHUNK_LF = 7  # the LF after chunk data
+_TRAILERS = 8  # reading trailer lines
+_BODY_CLOSE = 9  # body runs until the peer closes
+_DONE = 10  # EndOfMessage emitted
+_UPGRADED = 11  # Upgrade emitted: the connection is no longer HTTP/1.1
+_ERROR = 12  # a protocol error was raised; the connection is unusable
+
+
+class H11Limits:
+    """Bounds on what a response may make the parser buffer or loop over.
+
+    Every crossed limit raises RemoteProtocolError. Line limits count the line with its
+    line ending. Pass an instance to ``ResponseParser(limits)``; the parser copies the
+    values when it is created.
+    """
+
+    __slots__ = (
+        "max_chunk_line",
+        "max_head",
+        "max_header_line",
+        "max_headers",
+        "max_informational",
+        "max_status_line",
+        "max_trailers",
+    )
+
+    def __init__(
+        self,
+        *,
+        # A status line is ~20 bytes plus a reason phrase; 8 KiB is the request-line limit
+        # common servers use (nginx, Apache), so no real server comes near it.
+        max_status_line: int = 8 * 1024,
+        # One header line: Set-Cookie and Content-Security-Policy values reach several KiB;
+        # 16 KiB leaves room for them and still stops a line that never ends.
+        max_header_line: int = 16 * 1024,
+        # The whole head: browsers and curl accept ~100 KiB, servers rarely send over 8 KiB;
+        # 64 KiB is generous without letting one response pin much memory.
+        max_head: int = 64 * 1024,
+        # Header fields per head (and trailer fields per trailer section): typical
+        # responses have 5-30; Apache caps requests at 100.
+        max_headers: int = 128,
+        # A chunk-size line is at most 16 hex digits; extensions are almost never sent.
+        max_chunk_line: int = 4 * 1024,
+        # The trailer section, which is rare and small (checksums, server timing).
+        max_trailers: int = 16 * 1024,
+        # 1xx responses skipped before the final one: 100 Continue, 102 Processing and a
+        # few 103 Early Hints are legitimate; an endless stream of them is not.
+        max_informational: int = 8,
+    ) -> None:
+        self.max_status_line = _positive(max_status_line, "max_status_line", 1)
+        self.max_header_line = _positive(max_header_line, "max_header_line", 1)
+        self.max_head = _positive(max_head, "max_head", 1)
+        self.max_headers = _positive(max_headers, "max_headers", 0)
+        self.max_chunk_line = _positive(max_chunk_line, "max_chunk_line", 1)
+        self.max_trailers = _positive(max_trailers, "max_trailers", 1)
+        self.max_informational = _positive(max_informational, "max_informational", 0)
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)}" for name in self.__slots__)
+        return f"H11Limits({fields})"
+
+
+def _positive(value: int, name: str, minimum: int) -> int:
+    # bool is an int subclass, but H11Limits(max_head=True) is surely a mistake.
+    if type(value) is not int or value < minimum:
+        raise ValueError(f"{name} must be an int >= {minimum}, not {value!r}")
+    return value
+
+
+_DEFAULT_LIMITS = H11Limits()
+
+
+# -- scanning helpers ----------------------------------------------------------------------
+# The only code the two twins run differently. In the compiled twin the local `raw = buf` is
+# a `const unsigned char *` (see the .pxd): raw[i] is a load and raw[a:b] makes the bytes
+# object directly, so these are plain C loops. The pure twin gets the same answers from
+# bytes methods, whose loops run in C too. Everything else is one logic for both.
+
+# Names the twins' tests check, to be sure each runs the branch it should.
+_SCANNING = "c-loops" if _COMPILED else "bytes-methods"
+
+
+def _find(buf: bytes, char: int, start: int, stop: int) -> int:
+    """Index of the first byte `char` in buf[start:stop], or -1."""
+    if _COMPILED:
+        raw = buf
+        i = start
+        while i < stop:
+            if raw[i] == char:
+                return i
+            i += 1
+        return -1
+    return buf.find(char, start, stop)
+
+
+def _all_in(buf: bytes, start: int, stop: int, table: bytes, members: bytes) -> bool:
+    """True if every byte of buf[start:stop] is in the class given by table/members."""
+    if _COMPILED:
+        raw = buf
+        flags = table
+        i = start
+        while i < stop:
+            if not flags[raw[i]]:
+                return False
+            i += 1
+        return True
+    return not buf[start:stop].translate(None, members)
+
+
+def _is_lower(buf: bytes, start: int, stop: int, lowered: bytes) -> bool:
+    """Whether the token buf[start:stop] is `lowered` (lowercase letters and "-") in any case."""
+    n = len(lowered)
+    if stop - start != n:
+        return False
+    if _COMPILED:
+        raw = buf
+        low = lowered
+        i = 0
+        while i < n:
+            # x | 0x20 == t only for x == t or x == t - 0x20: for a letter t that is its
+            # uppercase, for "-" a CR, which no line that gets here contains.
+            if raw[start + i] | 0x20 != low[i]:
+                return False
+            i += 1
+        return True
+    return buf[start:stop].lower() == lowered
+
+
+def _parse_field(buf: bytes, start: int, stop: int) -> Tuple[bytes, bytes]:
+    """The (name, value) of the field line buf[start:stop] (line ending excluded)."""
+    if _COMPILED:
+        raw = buf
+        token = _TOKEN_TABLE
+        allowed = _VALUE_IN_TABLE
+        i = start
+        while i < stop and token[raw[i]]:
+            i += 1
+        if i in (start, stop) or raw[i] != _COLON:
+            raise _field_error(buf, start, stop)
+        name = raw[start:i]
+        i += 1
+        while i < stop and (raw[i] == _SP or raw[i] == _HTAB):
+            i += 1
+        j = stop
+        while j > i and (raw[j - 1] == _SP or raw[j - 1] == _HTAB):
+            j -= 1
+        k = i
+        while k < j:
+            if not allowed[raw[k]]:
+                raise _field_error(buf, start, stop)
+            k += 1
+        return (name, raw[i:j])
+    colon = buf.find(b":", start, stop)
+    if colon <= start:
+        raise _field_error(buf, start, stop)
+    name = buf[start:colon]
+    if name.translate(None, _TOKEN_CHARS):
+        raise _field_error(buf, start, stop)
+    value = buf[colon + 1 : stop].strip(b" \t")
+    if b"\r" in value or b"\x00" in value:
+        raise _field_error(buf, start, stop)
+    return (name, value)
+
+
+def _scan_field(buf: bytes, start: int, stop: int, fields: List[Tuple[bytes, bytes]]) -> int:
+    """Find the LF ending the field line at start (searching buf[start:stop]) and append the
+    line's (name, value) to fields; -1 if there is no LF yet. An invalid line raises, but
+    only once its LF is there, exactly like _find() followed by _parse_field()."""
+    if _COMPILED:
+        # One pass instead of two: name, colon, OWS and value are checked on the way to
+        # the line ending. Anything unusual goes back to the two-pass path.
+        raw = buf
+        token = _TOKEN_TABLE
+        allowed = _VALUE_IN_TABLE
+        i = start
+        while i < stop and token[raw[i]]:
+            i += 1
+        if i in (start, stop) or raw[i] != _COLON:
+            return _line_error(buf, start, stop)
+        name_end = i
+        i += 1
+        while i < stop and (raw[i] == _SP or raw[i] == _HTAB):
+            i += 1
+        value_start = i
+        while i < stop and allowed[raw[i]]:
+            i += 1
+        if i == stop:
+            return -1
+        value_end = i
+        if raw[i] == _CR and i + 1 < stop and raw[i + 1] == _LF:
+            i += 1
+        elif raw[i] != _LF:
+            return _line_error(buf, start, stop)
+        while value_end > value_start and (
+            raw[value_end - 1] == _SP or raw[value_end - 1] == _HTAB
+        ):
+            value_end -= 1
+        fields.append((raw[start:name_end], raw[value_start:value_end]))
+        return i
+    lf = _find(buf, _LF, start, stop)
+    if lf >= 0:
+        fields.append(_parse_field(buf, start, lf - 1 if lf > start and buf[lf - 1] == _CR else lf))
+    return lf
+
+
+def _line_error(buf: bytes, start: int, stop: int) -> int:
+    """For a field line known to be invalid: raise if it is complete, else -1."""
+    lf = _find(buf, _LF, start, stop)
+    if lf >= 0:
+        raise _field_error(buf, start, lf - 1 if lf > start and buf[lf - 1] == _CR else lf)
+    return -1
+
+
+# -- everything below is one logic ------------------------------------------------------------
+
+
+def _field_error(buf: bytes, start: int, stop: int) -> RemoteProtocolError:
+    """Explain why buf[start:stop] is not a valid field line (error path only)."""
+    line = buf[start:stop]
+    first = line[:1]
+    colon = line.find(b":")
+    if first in (b" ", b"\t"):
+        why = "obsolete line folding (a line starting with whitespace) is not accepted"
+    elif colon < 0:
+        why = "missing colon"
+    elif colon == 0:
+        why = "empty field name"
+    elif line[colon - 1 : colon] in (b" ", b"\t"):
+        why = "whitespace between field name and colon"
+    elif line[:colon].translate(None, _TOKEN_CHARS):
+        why = "invalid character in field name"
+    else:
+        why = "NUL or CR in field value"
+    return RemoteProtocolError(f"invalid header line ({why}): {_show(line)}")
+
+
+def _show(data: bytes) -> str:
+    # Error messages quote what the peer sent, but never megabytes of it.
+    return repr(data[:80]) + ("..." if len(data) > 80 else "")
+
+
+def _status_error(buf: bytes, start: int, stop: int) -> RemoteProtocolError:
+    return RemoteProtocolError(f"invalid status line: {_show(buf[start:stop])}")
+
+
+def _parse_chunk_size(buf: bytes, start: int, lf: int) -> int:
+    """The size given by the chunk-size line buf[start:lf+1] (lf indexes its LF)."""
+    raw = buf
+    hexdigit = _HEX_TABLE
+    if lf == start or raw[lf - 1] != _CR:
+        raise RemoteProtocolError(
+            f"chunk-size line does not end in CRLF: {_show(buf[start : lf + 1])}"
+        )
+    stop = lf - 1
+    size = 0
+    i = start
+    while i < stop:
+        digit = hexdigit[raw[i]]
+        if not digit:
+            break
+        if size > _MAX_BEFORE_HEX_DIGIT:
+            raise RemoteProtocolError("chunk size does not fit in 63 bits")
+        size = size * 16 + digit - 1
+        i += 1
+    if i == start:
+        raise RemoteProtocolError(f"invalid chunk size: {_show(buf[start:stop])}")
+    while i < stop and (raw[i] == _SP or raw[i] == _HTAB):
+        i += 1
+    if i < stop and (
+        raw[i] != _SEMICOLON or not _all_in(buf, i, stop, _VALUE_OUT_TABLE, _VALUE_OUT_CHARS)
+    ):
+        raise RemoteProtocolError(f"invalid chunk-size line: {_show(buf[start:stop])}")
+    return size
+
+
+def _parse_content_length(values: List[bytes]) -> int:
+    """The one length that every Content-Length field (and list element) states."""
+    length = -1
+    for value in values:
+        raw = value
+        n = len(value)
+        i = 0
+        while True:
+            # One list element: OWS 1*DIGIT OWS. Empty elements are errors here: a
+            # length is too important to guess about.
+            while i < n and (raw[i] == _SP or raw[i] == _HTAB):
+                i += 1
+            first = i
+            number = 0
+            while i < n and 48 <= raw[i] <= 57:
+                digit = raw[i] - 48
+                if number > (_MAX_SIZE - digit) // 10:
+                    raise RemoteProtocolError("Content-Length does not fit in 63 bits")
+                number = number * 10 + digit
+                i += 1
+            if i == first:
+                raise RemoteProtocolError(f"invalid Content-Length: {_show(value)}")
+            while i < n and (raw[i] == _SP or raw[i] == _HTAB):
+                i += 1
+            if length >= 0 and number != length:
+                raise RemoteProtocolError("conflicting Content-Length values")
+            length = number
+            if i == n:
+                break
+            if raw[i] != _COMMA:
+                raise RemoteProtocolError(f"invalid Content-Length: {_show(value)}")
+            i += 1
+    return length
+
+
+def _connection_options(value: bytes) -> int:
+    """The _CLOSE and _KEEP_ALIVE bits for the options a Connection field lists."""
+    raw = value
+    n = len(value)
+    flags = 0
+    i = 0
+    while i <= n:
+        j = _find(value, _COMMA, i, n)
+        if j < 0:
+            j = n
+        a = i
+        b = j
+        while a < b and (raw[a] == _SP or raw[a] == _HTAB):
+            a += 1
+        while b > a and (raw[b - 1] == _SP or raw[b - 1] == _HTAB):
+            b -= 1
+        if _is_lower(value, a, b, b"close"):
+            flags |= _CLOSE
+        elif _is_lower(value, a, b, b"keep-alive"):
+            flags |= _KEEP_ALIVE
+        i = j + 1
+    return flags
+
+
+def _te_is_chunked(values: List[bytes]) -> bool:
+    """Whether the Transfer-Encoding fields end in chunked (errors for misplaced chunked)."""
+    codings = [c.strip(b" \t").lower() for v in values for c in v.split(b",")]
+    codings = [c for c in codings if c]  # RFC 9110 5.6.1: empty list elements are ignored
+    last = len(codings) - 1
+    if last < 0:
+        raise RemoteProtocolError("empty Transfer-Encoding")
+    if b"chunked" in codings[:last]:
+        raise RemoteProtocolError("chunked is not the final transfer coding")
+    return codings[last] == b"chunked"
+
+
+class ResponseParser:
+    """Parses the responses on one HTTP/1.1 connection; see the module docstring."""
+
+    def __init__(self, limits: Optional[H11Limits] = None) -> None:
+        if limits is None:
+            limits = _DEFAULT_LIMITS
+        self._limits = limits
+        self._max_status_line = _positive(limits.max_status_line, "max_status_line", 1)
+        self._max_header_line = _positive(limits.max_header_line, "max_header_line", 1)
+        self._max_head = _positive(limits.max_head, "max_head", 1)
+        self._max_headers = _positive(limits.max_headers, "max_headers", 0)
+        self._max_chunk_line = _positive(limits.max_chunk_line, "max_chunk_line", 1)
+        self._max_trailers = _positive(limits.max_trailers, "max_trailers", 1)
+        self._max_informational = _positive(limits.max_informational, "max_informational", 0)
+        self._state = _IDLE
+        # True until something says otherwise: a fresh parser may start its first cycle.
+        self._keep_alive = True
+        self._head_request = False
+        self._connect_request = False
+        self._pending = bytearray()
+        self._head_size = 0
+        self._trailer_size = 0
+        self._informational = 0
+        self._remaining = 0
+        self._reset_head()
+
+    # -- public interface ----------------------------------------------------------------
+
+    @property
+    def limits(self) -> H11Limits:
+        """The limits this parser was created with (their values were copied then)."""
+        return self._limits
+
+    @property
+    def complete(self) -> bool:
+        """The current response is finished (EndOfMessage or Upgrade was emitted)."""
+        return self._state == _DONE or self._state == _UPGRADED
+
+    @property
+    def keep_alive(self) -> bool:
+        """Once complete: whether the connection may carry another request/response cycle."""
+        return self._keep_alive
+
+    def start_response(self, method: bytes) -> None:
+        """Begin the cycle of a request with this method (whose head the caller sends)."""
+        state = self._state
+        if state == _ERROR:
+            raise LocalProtocolError("the connection is unusable after a protocol error")
+        if state != _IDLE and state != _DONE and state != _UPGRADED:
+            raise LocalProtocolError("the previous response is not complete")
+        if not self._keep_alive:
+            raise LocalProtocolError("the connection cannot be reused")
+        self._head_request = method == b"HEAD"
+        self._connect_request = method == b"CONNECT"
+        self._informational = 0
+        self._reset_head()
+        self._state = _STATUS
+
+    def feed(self, data: Union[bytes, bytearray, memoryview]) -> List[Event]:
+        """Parse the next bytes received; returns the events they complete, in order."""
+        events: List[Event] = []
+        state = self._state
+        if state == _ERROR:
+            raise RemoteProtocolError("the connection is unusable after a protocol error")
+        if state == _IDLE:
+            raise LocalProtocolError("start_response() must be called before feed()")
+        if not data:
+            return events
+        if state in (_DONE, _UPGRADED):
+            # Not ours to parse (a stray or pipelined response, or a body after HEAD):
+            # the connection's framing can no longer be trusted.
+            self._keep_alive = False
+            return events
+        if type(data) is not bytes:
+            data = bytes(data)
+        try:
+            self._run(data, events)
+        except BaseException:
+            self._fail()
+            raise
+        return events
+
+    def feed_eof(self) -> List[Event]:
+        """The peer closed the connection (or its sending half)."""
+        events: List[Event] = []
+        state = self._state
+        if state == _BODY_CLOSE:
+            events.append(EndOfMessage([]))
+            self._state = _DONE
+            self._keep_alive = False
+        elif state in (_IDLE, _DONE, _UPGRADED):
+            self._keep_alive = False
+        elif state == _ERROR:
+            raise RemoteProtocolError("the connection is unusable after a protocol error")
+        else:
+            nothing = state == _STATUS and self._informational == 0 and not self._pending
+            self._fail()
+            if nothing:
+                raise RemoteProtocolError("server disconnected without sending a response")
+            raise RemoteProtocolError("server disconnected without sending a complete response")
+        return events
+
+    # -- internals -----------------------------------------------------------------------
+
+    def _fail(self) -> None:
+        self._state = _ERROR
+        self._keep_alive = False
+        self._pending = bytearray()
+
+    def _reset_head(self) -> None:
+        self._head_size = 0
+        self._headers: List[Tuple[bytes, bytes]] = []
+        self._trailers: Optional[List[Tuple[bytes, bytes]]] = None
+        self._status = 0
+        self._reason = b""
+        self._version = _HTTP_11
+        self._minor = 1
+        self._cl_values: Optional[List[bytes]] = None
+        self._te_values: Optional[List[bytes]] = None
+        self._conn_close = False
+        self._conn_keep_alive = False
+
+    def _run(self, data: bytes, events: List[Event]) -> None:
+        pos = 0
+        pending = self._pending
+        if pending:
+            # Only line states keep an incomplete line. Complete it with the bytes up to
+            # the first LF and parse that line on its own: the rest of data (maybe a large
+            # body) is then parsed where it is, not copied after the line.
+            lf = _find(data, _LF, 0, len(data))
+            if lf < 0:
+                pending += data
+                self._check_partial(len(pending))
+                return
+            raw = data
+            pending += raw[0 : lf + 1]
+            line = bytes(pending)
+            self._pending = bytearray()
+            self._parse(line, 0, events)
+            pos = lf + 1
+        self._parse(data, pos, events)
+
+    def _parse(self, buf: bytes, pos: int, events: List[Event]) -> None:
+        end = len(buf)
+        while pos < end:
+            state = self._state
+            if state == _BODY_LENGTH:
+                pos = self._read_length_body(buf, pos, end, events)
+            elif state <= _HEADERS:
+                pos = self._read_head(buf, pos, end, events)
+            elif state <= _TRAILERS:
+                pos = self._read_chunked(buf, pos, end, events)
+            elif state == _BODY_CLOSE:
+                raw = buf
+                events.append(Data(raw[pos:end] if pos else buf))
+                pos = end
+            else:
+                # Complete, with bytes left over: see feed().
+                self._keep_alive = False
+                pos = end
+
+    def _line_limit(self) -> int:
+        state = self._state
+        if state in (_HEADERS, _TRAILERS):
+            return self._max_header_line
+        if state == _CHUNK_SIZE:
+            return self._max_chunk_line
+        return self._max_status_line
+
+    def _line_stop(self, pos: int, end: int) -> int:
+        """Where to stop looking for the end of the line at pos: a valid one ends before."""
+        limit = self._line_limit()
+        return end if end - pos <= limit else pos + limit
+
+    def _count_line(self, size: int) -> None:
+        """Add a complete line to its section (head or trailers) and check the total."""
+        state = self._state
+        if state == _TRAILERS:
+            self._trailer_size += size
+            if self._trailer_size > self._max_trailers:
+                raise RemoteProtocolError(f"trailers larger than {self._max_trailers} bytes")
+        elif state != _CHUNK_SIZE:
+            self._head_size += size
+            if self._head_size > self._max_head:
+                raise RemoteProtocolError(f"response head larger than {self._max_head} bytes")
+
+    def _check_partial(self, size: int) -> None:
+        """Fail as soon as an incomplete line of this size can no longer fit the limits.
+        (The line still needs at least its LF, hence >= rather than >.)"""
+        limit = self._line_limit()
+        if size >= limit:
+            raise RemoteProtocolError(f"line longer than {limit} bytes")
+        state = self._state
+        if state == _TRAILERS:
+            if self._trailer_size + size >= self._max_trailers:
+                raise RemoteProtocolError(f"trailers larger than {self._max_trailers} bytes")
+        elif state != _CHUNK_SIZE and self._head_size + size >= self._max_head:
+            raise RemoteProtocolError(f"response head larger than {self._max_head} bytes")
+
+    def _keep_partial(self, buf: bytes, pos: int, end: int) -> None:
+        """Keep the incomplete line buf[pos:end] for the next feed()."""
+        self._check_partial(end - pos)
+        raw = buf
+        self._pending += raw[pos:end]
+
+    def _find_line(self, buf: bytes, pos: int, end: int) -> int:
+        """Index of the LF ending the line at pos, counted against the limits; or -1 after
+        keeping an incomplete line for later."""
+        lf = _find(buf, _LF, pos, self._line_stop(pos, end))
+        if lf < 0:
+            self._keep_partial(buf, pos, end)
+            return -1
+        self._count_line(lf + 1 - pos)
+        return lf
+
+    def _read_head(self, buf: bytes, pos: int, end: int, events: List[Event]) -> int:
+        raw = buf
+        headers = self._headers
+        while pos < end:
+            stop = self._line_stop(pos, end)
+            # A header line (not the status line, not the empty line ending the head, not
+            # a line starting with CR, which is invalid anyway) takes the one-pass path.
+            field_line = self._state == _HEADERS and raw[pos] != _CR and raw[pos] != _LF
+            if field_line:
+                if len(headers) >= self._max_headers:
+                    raise RemoteProtocolError(f"more than {self._max_headers} header fields")
+                lf = _scan_field(buf, pos, stop, headers)
+            else:
+                lf = _find(buf, _LF, pos, stop)
+            if lf < 0:
+                self._keep_partial(buf, pos, end)
+                return end
+            self._count_line(lf + 1 - pos)
+            if field_line:
+                field = headers[len(headers) - 1]
+                name = field[0]
+                n = len(name)
+                # Only three names matter for framing: look closer only at their lengths.
+                if n == 14 or n == 17 or n == 10:
+                    self._framing_field(name, field[1])
+            else:
+                stop = lf
+                if stop > pos and raw[stop - 1] == _CR:
+                    stop -= 1
+                if self._state == _STATUS:
+                    self._parse_status_line(buf, pos, stop)
+                    self._state = _HEADERS
+                elif stop == pos:
+                    return self._end_of_head(buf, lf + 1, end, events)
+                else:
+                    raise _field_error(buf, pos, stop)
+            pos = lf + 1
+        return pos
+
+    def _parse_status_line(self, buf: bytes, start: int, stop: int) -> None:
+        # HTTP/1.<d> SP <3 digits> [SP reason]; 12 bytes at least.
+        raw = buf
+        if stop - start < 12 or not buf.startswith(b"HTTP/1.", start):
+            raise _status_error(buf, start, stop)
+        minor = raw[start + 7] - 48
+        d1 = raw[start + 9] - 48
+        d2 = raw[start + 10] - 48
+        d3 = raw[start + 11] - 48
+        if (
+            minor < 0
+            or minor > 9
+            or raw[start + 8] != _SP
+            or d1 < 1
+            or d1 > 9
+            or d2 < 0
+            or d2 > 9
+            or d3 < 0
+            or d3 > 9
+        ):
+            raise _status_error(buf, start, stop)
+        if stop - start == 12:
+            self._reason = b""
+        elif raw[start + 12] != _SP or not _all_in(
+            buf, start + 13, stop, _VALUE_IN_TABLE, _VALUE_IN_CHARS
+        ):
+            raise _status_error(buf, start, stop)
+        else:
+            self._reason = raw[start + 13 : stop]
+        self._status = d1 * 100 + d2 * 10 + d3
+        self._minor = minor
+        if minor == 1:
+            self._version = _HTTP_11
+        elif minor == 0:
+            self._version = _HTTP_10
+        else:
+            self._version = raw[start : start + 8]
+
+    def _framing_field(self, name: bytes, value: bytes) -> None:
+        n = len(name)
+        if _is_lower(name, 0, n, b"content-length"):
+            if self._cl_values is None:
+                self._cl_values = []
+            self._cl_values.append(value)
+        elif _is_lower(name, 0, n, b"transfer-encoding"):
+            if self._te_values is None:
+                self._te_values = []
+            self._te_values.append(value)
+        elif _is_lower(name, 0, n, b"connection"):
+            options = _connection_options(value)
+            if options & _CLOSE:
+                self._conn_close = True
+            if options & _KEEP_ALIVE:
+                self._conn_keep_alive = True
+
+    def _end_of_head(self, buf: bytes, pos: int, end: int, events: List[Event]) -> int:
+        status = self._status
+        if status < 200 and status != 101:
+            # Interim response: nothing to report, the final one follows.
+            self._informational += 1
+            if self._informational > self._max_informational:
+                raise RemoteProtocolError(
+                    f"more than {self._max_informational} informational (1xx) responses"
+                )
+            self._reset_head()
+            self._state = _STATUS
+            return pos
+        # Framing headers are validated whatever the status, so that a malformed one is
+        # an error even where it would not be used.
+        length = -1
+        if self._cl_values is not None:
+            length = _parse_content_length(self._cl_values)
+        chunked = False
+        if self._te_values is not None:
+            chunked = _te_is_chunked(self._te_values)
+        if self._minor == 0:
+            keep_alive = self._conn_keep_alive and not self._conn_close
+        else:
+            keep_alive = not self._conn_close
+        if self._te_values is not None:
+            if length >= 0:
+                # Both framings: a smuggling attempt or a broken intermediary (RFC 9112
+                # 6.3). Transfer-Encoding wins here, and nothing after it is trusted.
+                keep_alive = False
+                length = -1
+            elif self._minor == 0:
+                # HTTP/1.0 has no transfer codings: the framing is suspect (RFC 9112 6.1).
+                keep_alive = False
+        head = ResponseHead(status, self._reason, self._version, self._headers)
+        if status == 101 or (self._connect_request and status < 300):
+            raw = buf
+            events.append(Upgrade(head, raw[pos:end]))
+            self._state = _UPGRADED
+            self._keep_alive = False
+            return end
+        events.append(head)
+        self._keep_alive = keep_alive
+        if self._head_request or status == 204 or status == 304 or length == 0:
+            events.append(EndOfMessage([]))
+            self._state = _DONE
+        elif self._te_values is not None:
+            if chunked:
+                self._state = _CHUNK_SIZE
+            else:
+                self._state = _BODY_CLOSE
+                self._keep_alive = False
+        elif length > 0:
+            self._remaining = length
+            self._state = _BODY_LENGTH
+        else:
+            self._state = _BODY_CLOSE
+            self._keep_alive = False
+        return pos
+
+    def _read_length_body(self, buf: bytes, pos: int, end: int, events: List[Event]) -> int:
+        raw = buf
+        n = end - pos
+        if n >= self._remaining:
+            n = self._remaining
+        # A whole buffer of body is handed on as it is, without a copy.
+        events.append(Data(buf if n == end else raw[pos : pos + n]))
+        self._remaining -= n
+        if self._remaining == 0:
+            events.append(EndOfMessage([]))
+            self._state = _DONE
+        return pos + n
+
+    def _read_chunked(self, buf: bytes, pos: int, end: int, events: List[Event]) -> int:
+        # All chunk data of one feed() becomes one Data event.
+        pieces: Optional[List[bytes]] = None
+        raw = buf
+        state = self._state
+        while pos < end:
+            if state == _CHUNK_DATA:
+                n = end - pos
+                if n >= self._remaining:
+                    n = self._remaining
+                    state = _CHUNK_CR
+                piece = buf if n == end else raw[pos : pos + n]
+                if pieces is None:
+                    pieces = [piece]
+                else:
+                    pieces.append(piece)
+                self._remaining -= n
+                pos += n
+            elif state == _CHUNK_CR:
+                if raw[pos] != _CR:
+                    raise RemoteProtocolError("chunk data not followed by CRLF")
+                state = _CHUNK_LF
+                pos += 1
+            elif state == _CHUNK_LF:
+                if raw[pos] != _LF:
+                    raise RemoteProtocolError("chunk data not followed by CRLF")
+                state = _CHUNK_SIZE
+                pos += 1
+            else:
+                self._state = state
+                lf = self._find_line(buf, pos, end)
+                if lf < 0:
+                    pos = end
+                    break
+                if state == _CHUNK_SIZE:
+                    size = _parse_chunk_size(buf, pos, lf)
+                    if size:
+                        self._remaining = size
+                        state = _CHUNK_DATA
+                    else:
+                        self._trailer_size = 0
+                        state = _TRAILERS
+                else:
+                    stop = lf
+                    if stop > pos and raw[stop - 1] == _CR:
+                        stop -= 1
+                    if stop == pos:
+                        if pieces is not None:
+                            events.append(Data(b"".join(pieces)))
+                            pieces = None
+                        trailers = self._trailers
+                        events.append(EndOfMessage([] if trailers is None else trailers))
+                        state = _DONE
+                        pos = lf + 1
+                        break
+                    if self._trailers is None:
+                        self._trailers = []
+                    if len(self._trailers) >= self._max_headers:
+                        raise RemoteProtocolError(f"more than {self._max_headers} trailer fields")
+                    self._trailers.append(_parse_field(buf, pos, stop))
+                pos = lf + 1
+        self._state = state
+        if pieces is not None:
+            events.append(Data(pieces[0] if len(pieces) == 1 else b"".join(pieces)))
+        return pos
+
+
+# -- serialization -------------------------------------------------------------------------
+
+
+def _check_bytes(value: object, what: str) -> bytes:
+    if type(value) is not bytes:
+        raise TypeError(f"{what} must be bytes, not {type(value).__name__}")
+    return value
+
+
+def _field_parts(headers: Iterable[Tuple[bytes, bytes]], parts: List[bytes]) -> None:
+    """Validate header fields and add ``name: value CRLF`` pieces to parts."""
+    for name, value in headers:
+        _check_bytes(name, "header name")
+        _check_bytes(value, "header value")
+        if not name or not _all_in(name, 0, len(name), _TOKEN_TABLE, _TOKEN_CHARS):
+            raise LocalProtocolError(f"invalid header name {_show(name)}")
+        # Surrounding whitespace is not part of a field value (RFC 9110 5.5): drop it
+        # rather than fail, as h11 does; what remains must not hold CR, LF or other CTLs.
+        value = value.strip(b" \t")
+        if not _all_in(value, 0, len(value), _VALUE_OUT_TABLE, _VALUE_OUT_CHARS):
+            raise LocalProtocolError(f"invalid header value for {_show(name)}: {_show(value)}")
+        parts.append(name)
+        parts.append(b": ")
+        parts.append(value)
+        parts.append(b"\r\n")
+
+
+def write_request_head(method: bytes, target: bytes, headers: List[Tuple[bytes, bytes]]) -> bytes:
+    """``METHOD target HTTP/1.1`` CRLF, the header lines, CRLF; every piece validated so that
+    no input can put a line break (or any byte that could act as one) on the wire. The
+    caller supplies Host and the framing headers."""
+    _check_bytes(method, "method")
+    _check_bytes(target, "target")
+    if not method or not _all_in(method, 0, len(method), _TOKEN_TABLE, _TOKEN_CHARS):
+        raise LocalProtocolError(f"invalid method {_show(method)}")
+    if not target or not _all_in(target, 0, len(target), _TARGET_TABLE, _TARGET_CHARS):
+        raise LocalProtocolError(f"invalid request target {_show(target)}")
+    parts = [method, b" ", target, b" HTTP/1.1\r\n"]
+    _field_parts(headers, parts)
+    parts.append(b"\r\n")
+    return b"".join(parts)
+
+
+def write_chunk(data: Union[bytes, bytearray, memoryview]) -> bytes:
+    """One chunk of a chunked body; b"" for empty data (an empty chunk would end the body)."""
+    n = len(data)
+    if n == 0:
+        return b""
+    return b"".join((b"%x\r\n" % n, data, b"\r\n"))
+
+
+def write_last_chunk(trailers: Iterable[Tuple[bytes, bytes]] = ()) -> bytes:
+    """The last chunk, the validated trailer fields and the final CRLF."""
+    parts = [b"0\r\n"]
+    _field_parts(trailers, parts)
+    parts.append(b"\r\n")
+    return b"".join(parts)

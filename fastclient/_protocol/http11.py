@@ -1,0 +1,61 @@
+"""The HTTP/1.1 client codec: the active twin of ``fastclient._protocol._http11``.
+
+Compiled (``_http11_c``) or pure (``_http11_py``), as ``fastclient._impl`` decided; both
+run the same source and give the same events and errors. See ``_http11_py`` for the theory
+of operation and the exact strictness rules.
+
+Usage, per connection::
+
+    parser = ResponseParser()                  # or ResponseParser(H11Limits(max_head=...))
+    sock.sendall(write_request_head(b"GET", b"/", [(b"Host", b"example.com")]))
+    parser.start_response(b"GET")
+    while not parser.complete:
+        data = sock.recv(65536)
+        events = parser.feed(data) if data else parser.feed_eof()
+        ...                                    # ResponseHead, Data..., EndOfMessage
+    reuse = parser.keep_alive                  # else close the connection
+
+``H11Limits`` defaults (every crossed limit raises RemoteProtocolError; line limits count
+the line ending):
+
+=====================  ========  ================================================
+max_status_line        8 KiB     the request-line limit servers themselves use
+max_header_line        16 KiB    room for long Set-Cookie / CSP values
+max_head               64 KiB    whole head; servers rarely send over 8 KiB
+max_headers            128       header (and trailer) fields per section
+max_chunk_line         4 KiB     chunk size plus (rarely used) extensions
+max_trailers           16 KiB    whole trailer section
+max_informational      8         1xx responses skipped before the final one
+=====================  ========  ================================================
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from fastclient._impl import load
+
+if TYPE_CHECKING:
+    # mypy reads the specification; at run time the active twin supplies the same names.
+    from fastclient._protocol._http11_py import (
+        H11Limits,
+        ResponseParser,
+        write_chunk,
+        write_last_chunk,
+        write_request_head,
+    )
+else:
+    _twin = load("fastclient._protocol._http11")
+    H11Limits = _twin.H11Limits
+    ResponseParser = _twin.ResponseParser
+    write_chunk = _twin.write_chunk
+    write_last_chunk = _twin.write_last_chunk
+    write_request_head = _twin.write_request_head
+
+__all__ = [
+    "H11Limits",
+    "ResponseParser",
+    "write_chunk",
+    "write_last_chunk",
+    "write_request_head",
+]
