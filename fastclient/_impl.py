@@ -25,6 +25,8 @@ TWINS = (
     "fastclient._protocol._http11",
     "fastclient._protocol._jsonenc",
     "fastclient._protocol._pool",
+    "fastclient._protocol._h2core",
+    "fastclient._protocol._h2hpack",
 )
 
 
