@@ -105,7 +105,8 @@ def test_exception_tree_matches_httpx() -> None:
     httpx = pytest.importorskip("httpx")
     for name in dir(httpx):
         obj = getattr(httpx, name)
-        if isinstance(obj, type) and issubclass(obj, Exception) and obj.__module__.startswith("httpx"):
+        is_exc = isinstance(obj, type) and issubclass(obj, Exception)
+        if is_exc and obj.__module__.startswith("httpx"):
             ours = getattr(fastclient, name)
             theirs_bases = [c.__name__ for c in obj.__mro__ if c.__module__.startswith("httpx")]
             our_bases = [c.__name__ for c in ours.__mro__ if c.__module__.startswith("fastclient")]

@@ -59,10 +59,10 @@ def test_h2c_prior_knowledge(h2c_server) -> None:  # type: ignore[no-untyped-def
 def test_https_alpn_h2(https_server, ca_bundle) -> None:  # type: ignore[no-untyped-def]
     ctx = ssl.create_default_context(cafile=ca_bundle)
     ctx.set_alpn_protocols(["h2", "http/1.1"])
-    with socket.create_connection(("127.0.0.1", https_server.port), timeout=5) as raw:
-        with ctx.wrap_socket(raw, server_hostname="localhost") as sock:
-            assert sock.selected_alpn_protocol() == "h2"
-            status, body = _h2_get(sock, "/json", "localhost", "https")
+    raw = socket.create_connection(("127.0.0.1", https_server.port), timeout=5)
+    with raw, ctx.wrap_socket(raw, server_hostname="localhost") as sock:
+        assert sock.selected_alpn_protocol() == "h2"
+        status, body = _h2_get(sock, "/json", "localhost", "https")
     assert status == b"200"
     assert json.loads(body)["hello"] == "world"
 

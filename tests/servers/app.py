@@ -2,7 +2,8 @@
 
 Routes (the contract other test modules rely on):
   GET /                      200 text/plain "Hello, world!"
-  /echo                      JSON {"method","path","query","headers":[[n,v],...],"body","http_version"}
+  /echo                      JSON {"method", "path", "query", "headers": [[n, v], ...],
+                             "body", "http_version"}
   /headers                   JSON {name: value} of the request headers
   /status/{code}             that status, empty body
   /redirect/{n}              302 to /redirect/{n-1}; /redirect/0 -> 302 to /
@@ -14,7 +15,8 @@ Routes (the contract other test modules rely on):
   /gzip /deflate /brotli     compressed JSON, Content-Encoding set
   /cookies/set?a=1&b=2       Set-Cookie for each, 302 to /cookies
   /cookies                   JSON {name: value} of the Cookie header
-  /basic-auth/{user}/{pw}    200 JSON {"authenticated": true, "user": user} or 401 + WWW-Authenticate
+  /basic-auth/{user}/{pw}    200 JSON {"authenticated": true, "user": user},
+                             or 401 with WWW-Authenticate
 """
 
 from __future__ import annotations
@@ -118,9 +120,8 @@ async def app(scope: Scope, receive: Receive, send: Send) -> None:
     elif head == "stream" and len(parts) == 2:
         await _read_body(receive)
         n = int(parts[1])
-        await send(
-            {"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]}
-        )
+        start = [(b"content-type", b"text/plain")]
+        await send({"type": "http.response.start", "status": 200, "headers": start})
         for i in range(n):
             chunk = (b"%d" % i).ljust(1024, b".")
             await send({"type": "http.response.body", "body": chunk, "more_body": True})
