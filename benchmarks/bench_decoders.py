@@ -1,6 +1,7 @@
 """Benchmark: bounded content decoders and the two twins of JSON encoding detection.
 
-    PYTHONPATH=. python benchmarks/bench_decoders.py [--repeat N]   (or with fastclient installed)
+    python benchmarks/bench_decoders.py [--repeat N]
+    python -m benchmarks --only decoders           # in the suite, pinned to the client core
 
 Decoder throughput is MB/s of *decoded* output for a ~1 MiB JSON-ish body fed in
 64 KiB network-sized pieces, next to the library's own one-shot decompression of the
@@ -11,16 +12,22 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import importlib.util
+import json
+import os
 import random
+import sys
 import timeit
 import zlib
-from typing import Callable, Dict, List, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
-import brotli
-import zstandard
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+if ROOT not in sys.path:  # run as a file from a checkout: the package is at the root
+    sys.path.insert(0, ROOT)
 
-from fastclient._impl import twin
-from fastclient._protocol.decoders import make_decoder
+from benchmarks._common import Context, Row, make_micro_row, run_python_json  # noqa: E402
+from fastclient._impl import twin  # noqa: E402
+from fastclient._protocol.decoders import make_decoder  # noqa: E402
 
 MB = 1_000_000
 PIECE = 65536
@@ -59,19 +66,34 @@ def decode_all(coding: str, encoded: bytes) -> int:
     return total
 
 
-def bench_decoders(repeat: int) -> List[Tuple[str, int, float, float]]:
-    body = json_body()
+# coding -> the module its compressor needs (gzip and deflate need only zlib)
+NEEDS = {"br": "brotli", "zstd": "zstandard"}
+
+
+def _codecs(body: bytes) -> Dict[str, Tuple[bytes, Callable[[bytes], bytes]]]:
+    """(encoded body, one-shot decompressor) per coding whose module is installed."""
     cases: Dict[str, Tuple[bytes, Callable[[bytes], bytes]]] = {
         "gzip": (gzip.compress(body, 6), lambda b: zlib.decompress(b, 31)),
         "deflate": (zlib.compress(body, 6), zlib.decompress),
-        "br": (brotli.compress(body, quality=5), brotli.decompress),
-        "zstd": (
+    }
+    if importlib.util.find_spec("brotli") is not None:
+        import brotli
+
+        cases["br"] = (brotli.compress(body, quality=5), brotli.decompress)
+    if importlib.util.find_spec("zstandard") is not None:
+        import zstandard
+
+        cases["zstd"] = (
             zstandard.ZstdCompressor(level=3).compress(body),
             zstandard.ZstdDecompressor().decompress,
-        ),
-    }
+        )
+    return cases
+
+
+def bench_decoders(repeat: int) -> List[Tuple[str, int, float, float]]:
+    body = json_body()
     rows = []
-    for coding, (encoded, one_shot) in cases.items():
+    for coding, (encoded, one_shot) in _codecs(body).items():
         assert decode_all(coding, encoded) == len(body)
         ours = best_seconds(lambda c=coding, e=encoded: decode_all(c, e), repeat)
         lib = best_seconds(lambda f=one_shot, e=encoded: f(e), repeat)
@@ -79,7 +101,7 @@ def bench_decoders(repeat: int) -> List[Tuple[str, int, float, float]]:
     return rows
 
 
-def bench_jsonenc(repeat: int) -> List[Tuple[str, float, float]]:
+def bench_jsonenc(repeat: int, number: int = 200_000) -> List[Tuple[str, float, float]]:
     py = twin("fastclient._protocol._jsonenc", "py").guess_json_utf
     c = twin("fastclient._protocol._jsonenc", "c").guess_json_utf
     samples = {
@@ -87,7 +109,6 @@ def bench_jsonenc(repeat: int) -> List[Tuple[str, float, float]]:
         "utf-16-le": '{"id": 1}'.encode("utf-16-le"),
         "utf-32 BOM": '{"id": 1}'.encode("utf-32"),
     }
-    number = 200_000
     rows = []
     for label, data in samples.items():
         assert py(data) == c(data)
@@ -100,19 +121,62 @@ def bench_jsonenc(repeat: int) -> List[Tuple[str, float, float]]:
     return rows
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+DECODERS = f"content decoders, 1 MiB JSON-ish body fed in {PIECE // 1024} KiB pieces"
+JSONENC = "guess_json_utf, compiled and pure twins (ns per call from Python)"
+
+
+def run(ctx: Context) -> List[Row]:
+    """The suite's entry: two tables (decoders in MB/s, the JSON-encoding twins in ns)."""
+    repeat, number = (3, 50_000) if ctx.quick else (7, 200_000)
+    got = run_python_json(
+        ctx, ["-m", "benchmarks.bench_decoders", "--json", "--repeat", str(repeat),
+              "--number", str(number)], timeout=300,
+    )
+    rows: List[Row] = []
+    for coding, size, ours, lib in got["decoders"]:
+        # Rows of different codings are not comparable, hence no "relative" column; the
+        # ratio to the library's own one-shot call is the price of bounded output.
+        rows.append(make_micro_row(
+            DECODERS, coding, round(ours, 1), "fastclient MB/s", higher_is_better=None,
+            extra={"one-shot library MB/s": round(lib, 1), "ratio": f"{ours / lib:.2f}",
+                   "compressed bytes": size},
+        ))
+    for coding in got["missing"]:
+        rows.append(make_micro_row(DECODERS, coding, None, "fastclient MB/s",
+                                   higher_is_better=None,
+                                   note=f"not installed (pip install {NEEDS[coding]})"))
+    for label, ns_py, ns_c in got["jsonenc"]:
+        rows.append(make_micro_row(
+            JSONENC, label, round(ns_c, 1), "compiled ns/call", higher_is_better=None,
+            extra={"pure ns/call": round(ns_py, 1), "speed-up": f"{ns_py / ns_c:.1f}x"},
+        ))
+    return rows
+
+
+def main(argv: Optional[List[str]] = None) -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7)
-    args = parser.parse_args()
+    parser.add_argument("--number", type=int, default=200_000, help="calls per jsonenc timing")
+    parser.add_argument("--json", action="store_true", help="one JSON line (for the suite)")
+    args = parser.parse_args(argv)
+    decoders = bench_decoders(args.repeat)
+    jsonenc = bench_jsonenc(args.repeat, args.number)
+    missing = [c for c, module in NEEDS.items() if importlib.util.find_spec(module) is None]
+    if args.json:
+        out: Dict[str, Any] = {"decoders": decoders, "jsonenc": jsonenc, "missing": missing}
+        print(json.dumps(out))
+        return
 
     print(f"decoders, 1 MiB JSON-ish body, input in {PIECE // 1024} KiB pieces (MB/s decoded)")
     print(f"{'coding':<9}{'compressed':>11}{'fastclient':>12}{'one-shot lib':>14}{'ratio':>7}")
-    for coding, size, ours, lib in bench_decoders(args.repeat):
+    for coding, size, ours, lib in decoders:
         print(f"{coding:<9}{size:>11,}{ours:>12.0f}{lib:>14.0f}{ours / lib:>7.2f}")
+    for coding in missing:
+        print(f"{coding:<9} skipped: {NEEDS[coding]} is not installed")
     print()
     print("guess_json_utf (ns per call, including the call from Python)")
     print(f"{'input':<14}{'py':>8}{'c':>8}{'speed-up':>10}")
-    for label, ns_py, ns_c in bench_jsonenc(args.repeat):
+    for label, ns_py, ns_c in jsonenc:
         print(f"{label:<14}{ns_py:>8.0f}{ns_c:>8.0f}{ns_py / ns_c:>9.1f}x")
 
 

@@ -1,7 +1,8 @@
 """Response parsing speed: fastclient's compiled and pure HTTP/1.1 twins against h11 and
 httptools (llhttp, in C).
 
-    python benchmarks/bench_http11_parser.py [--quick]
+    python benchmarks/bench_http11_parser.py [--rounds 30]
+    python -m benchmarks --only http11_parser      # in the suite: one table per case
 
 Two cases, each a whole response in one buffer (what a 64 KiB recv usually delivers):
 
@@ -12,24 +13,27 @@ Every parser does the same work: status code and reason, the header list as byte
 the body bytes, completion. For h11 the connection objects (and the request it insists on
 being sent first) are made outside the timed region, so only receiving is timed. Each
 measurement is the best of several rounds, because this is meant to run on shared machines.
+In the suite the measurement runs in a process pinned to the client core, like the clients.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import importlib.util
+import json
 import sys
 import time
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Tuple
-
-import h11
-import httptools
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 # Run from a checkout without installing: the repository root holds the package.
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = str(Path(__file__).resolve().parent.parent)
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
 
-from fastclient._impl import twin
+from benchmarks._common import Context, Row, make_micro_row, run_python_json  # noqa: E402
+from fastclient._impl import twin  # noqa: E402
 
 HEAD = (
     b"HTTP/1.1 200 OK\r\n"
@@ -97,6 +101,8 @@ class _Collector:
 
 
 def httptools_runner(data: bytes, n: int) -> float:
+    import httptools
+
     collector = _Collector()
     parser = httptools.HttpResponseParser(collector)
     start = time.perf_counter()
@@ -112,6 +118,8 @@ def httptools_runner(data: bytes, n: int) -> float:
 
 
 def h11_runner(data: bytes, n: int) -> float:
+    import h11
+
     conns = []
     for _ in range(n):
         conn = h11.Connection(h11.CLIENT)
@@ -152,30 +160,83 @@ def measure(runners: Dict[str, Runner], data: bytes, rounds: int) -> Dict[str, f
     return best
 
 
-def main(argv: Optional[List[str]] = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=30, help="rounds per parser (best kept)")
-    args = parser.parse_args(argv)
-    runners: Dict[str, Runner] = {
+CASES: List[Tuple[str, bytes]] = [
+    ("head: 10 header fields + 13-byte body", HEAD),
+    ("chunked: 64 KiB body in 16 chunks of 4 KiB", CHUNKED),
+]
+
+# parser name -> the module it needs beyond fastclient ("" for none)
+PEERS = {"httptools": "httptools", "h11": "h11"}
+
+
+def runners() -> Tuple[Dict[str, Runner], List[str]]:
+    """The runners whose modules are installed, and the names of those that are not."""
+    found: Dict[str, Runner] = {
         "fastclient (compiled)": fastclient_runner("c"),
         "fastclient (pure)": fastclient_runner("py"),
-        "httptools": httptools_runner,
-        "h11": h11_runner,
     }
-    cases: List[Tuple[str, bytes]] = [
-        ("head: 10 header fields + 13-byte body", HEAD),
-        ("chunked: 64 KiB body in 16 chunks of 4 KiB", CHUNKED),
-    ]
-    for title, data in cases:
-        best = measure(runners, data, args.rounds)
-        base = best["fastclient (compiled)"]
-        print(f"\n{title} ({len(data)} bytes per response, best of {args.rounds} rounds)")
+    missing = []
+    for name, runner in (("httptools", httptools_runner), ("h11", h11_runner)):
+        if importlib.util.find_spec(PEERS[name]) is None:
+            missing.append(name)
+        else:
+            found[name] = runner
+    return found, missing
+
+
+def results(rounds: int) -> Dict[str, Any]:
+    """Every case measured: ``{"cases": [{"title", "bytes", "ns": {parser: ns}}], "missing"}``."""
+    found, missing = runners()
+    cases = []
+    for title, data in CASES:
+        best = measure(found, data, rounds)
+        cases.append({"title": title, "bytes": len(data),
+                      "ns": {name: seconds * 1e9 for name, seconds in best.items()}})
+    return {"cases": cases, "missing": missing, "rounds": rounds}
+
+
+def run(ctx: Context) -> List[Row]:
+    """The suite's entry: one table per case, ns per response and MB/s, fastest first."""
+    rounds = 8 if ctx.quick else 30
+    got = run_python_json(
+        ctx, ["-m", "benchmarks.bench_http11_parser", "--json", "--rounds", str(rounds)],
+        timeout=300,
+    )
+    rows: List[Row] = []
+    for case in got["cases"]:
+        scenario = f"HTTP/1.1 response parsing, {case['title']} ({case['bytes']:,} bytes)"
+        for name, ns in case["ns"].items():
+            rows.append(make_micro_row(
+                scenario, name, round(ns, 1), "ns/response", higher_is_better=False,
+                extra={"MB/s": round(case["bytes"] / ns * 1e3, 1)},
+            ))
+        for name in got["missing"]:
+            rows.append(make_micro_row(
+                scenario, name, None, "ns/response", higher_is_better=False,
+                note=f"not installed (pip install {PEERS[name]})",
+            ))
+    return rows
+
+
+def main(argv: Optional[List[str]] = None) -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=30, help="rounds per parser (best kept)")
+    parser.add_argument("--json", action="store_true", help="one JSON line (for the suite)")
+    args = parser.parse_args(argv)
+    got = results(args.rounds)
+    if args.json:
+        print(json.dumps(got))
+        return
+    for case in got["cases"]:
+        base = case["ns"]["fastclient (compiled)"]
+        print(f"\n{case['title']} ({case['bytes']} bytes per response,"
+              f" best of {args.rounds} rounds)")
         print(f"  {'parser':<24}{'ns/response':>14}{'MB/s':>10}{'vs compiled':>14}")
-        for name, seconds in best.items():
-            print(
-                f"  {name:<24}{seconds * 1e9:>14,.0f}{len(data) / seconds / 1e6:>10,.0f}"
-                f"{seconds / base:>13.1f}x"
-            )
+        for name, ns in case["ns"].items():
+            print(f"  {name:<24}{ns:>14,.0f}{case['bytes'] / ns * 1e3:>10,.0f}"
+                  f"{ns / base:>13.1f}x")
+    for name in got["missing"]:
+        print(f"\n(skipped {name}: not installed)")
 
 
 if __name__ == "__main__":

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import socket
+import subprocess
+import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from benchmarks.__main__ import discover, markdown, plot
-from benchmarks._common import make_row
+from benchmarks._common import ROOT, Context, make_micro_row, make_row, make_skip_row
 from benchmarks._nginx import Nginx, nginx_available
 
 
@@ -29,9 +33,59 @@ def test_rows_and_markdown_table() -> None:
     assert "**s2**" in text and "- skipped `bench_x`: no run(ctx)" in text
 
 
+def test_notes_rank_and_skipped_peers() -> None:
+    rows = [
+        make_row("sweep", "c, 16 in flight", 1_000, 1.0, 0.1, rank=0),
+        make_row("sweep", "c, 64 in flight", 3_000, 1.0, 0.3, rank=1),
+        make_skip_row("sweep", "peer", "not installed (pip install peer)", rank=2),
+    ]
+    assert "note" not in rows[0] and rows[2]["requests"] == 0
+    text = markdown(rows, "h", [])
+    lines = [line for line in text.splitlines() if line.startswith("| ") and "---" not in line]
+    # the rank keeps the sweep in concurrency order, and the note column appears
+    assert lines[0].endswith("| seconds | note |")
+    assert lines[1].startswith("| c, 16 in flight | 1,000 | 33% |")
+    assert lines[2].startswith("| c, 64 in flight | 3,000 | 100% |")
+    assert lines[3] == "| peer | - | - | - | - | - | not installed (pip install peer) |"
+
+
+def test_micro_rows_get_their_own_columns() -> None:
+    rows = [
+        make_micro_row("parse", "slow", 2000.0, "ns/response", higher_is_better=False,
+                       extra={"MB/s": 10.0}),
+        make_micro_row("parse", "fast", 500.0, "ns/response", higher_is_better=False,
+                       extra={"MB/s": 40.0}),
+        make_micro_row("parse", "absent", None, "ns/response", higher_is_better=False,
+                       note="not installed"),
+        make_micro_row("decode", "gzip", 250.0, "MB/s", higher_is_better=None),
+    ]
+    text = markdown(rows, "h", [])
+    assert "| case | ns/response | MB/s | relative | note |" in text
+    assert "| fast | 500 | 40.0 | 100% |  |" in text
+    assert "| slow | 2,000 | 10.0 | 25% |  |" in text
+    assert "| absent | - | - | - | not installed |" in text
+    assert "| case | MB/s |\n| --- | ---: |\n| gzip | 250 |" in text
+
+
 def test_discover_finds_the_scenario_modules() -> None:
-    assert "bench_bench" in discover([])
+    found = discover([])
+    assert {"bench_bench", "bench_transport", "bench_http11_parser", "bench_decoders"} <= set(
+        found
+    )
     assert discover(["bench"]) == ["bench_bench"]
+    for name in ("bench_transport", "bench_http11_parser", "bench_decoders"):
+        module = importlib.import_module(f"benchmarks.{name}")
+        assert callable(module.run), name
+
+
+def test_a_missing_peer_keeps_its_row(monkeypatch: pytest.MonkeyPatch) -> None:
+    from benchmarks import _clients, bench_transport
+
+    monkeypatch.setitem(_clients.CASES, "ghost/sync", (None, "", "no_such_module_fastclient"))
+    ctx: Any = Context(None, duration=1.0, connections=4, client_core=None,  # type: ignore[arg-type]
+                       quick=True)
+    row = bench_transport._one(ctx, "s", "ghost/sync", "ghost", "ghost-pkg", 1)
+    assert row["requests"] == 0 and row["note"] == "not installed (pip install ghost-pkg)"
 
 
 @pytest.mark.skipif(importlib.util.find_spec("matplotlib") is None, reason="no matplotlib")
@@ -61,3 +115,40 @@ def test_nginx_serves_http11_and_h2c() -> None:
         port = nginx.http_port
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", port), timeout=1).close()
+
+
+@pytest.mark.network
+@pytest.mark.slow
+@pytest.mark.skipif(not nginx_available(), reason="nginx is not installed")
+def test_quick_suite_on_a_tiny_subset(tmp_path: Path) -> None:
+    """The whole harness end to end: nginx, pinned subprocesses, the three output files."""
+    cmd = [
+        sys.executable, "-m", "benchmarks", "--quick", "--duration", "0.3",
+        "--only", "transport,http11_parser,decoders",
+        "--cases", "raw-socket/sync,fastclient-client/sync,fastclient-client/asyncio",
+        "--connections", "4", "--out", str(tmp_path),
+    ]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, timeout=90, check=False)
+    assert proc.returncode == 0, proc.stderr.decode(errors="replace")[-2000:]
+    data = json.loads((tmp_path / "results.json").read_text())
+    by_client = {r["client"]: r for r in data["rows"]}
+    for client in ("floor: raw socket loop", "fastclient Client.get",
+                   "fastclient AsyncClient.get (asyncio)"):
+        assert by_client[client]["requests"] > 0, by_client[client]
+        assert by_client[client]["cpu_us_per_req"] > 0
+    assert by_client["fastclient AsyncClient.get (asyncio)"]["inflight"] == 4
+    assert by_client["fastclient (compiled)"]["unit"] == "ns/response"
+    assert "gzip" in by_client
+    text = (tmp_path / "results.md").read_text()
+    assert "**HTTP/1.1 GET, 4 in flight (async)**" in text
+    assert "| case | ns/response | MB/s | relative |" in text
+    assert "skipped" not in text
+
+
+@pytest.mark.network
+@pytest.mark.skipif(not nginx_available(), reason="nginx is not installed")
+def test_fastclient_pool_entry_used_by_bench_http2() -> None:
+    from benchmarks.bench_transport import fastclient_pool
+
+    with Nginx(core=None) as nginx:
+        assert fastclient_pool(nginx.http_port, 0.2, 4, "asyncio") > 0
