@@ -523,6 +523,7 @@ class ResponseParser:
 
     def start_response(self, method: bytes) -> None:
         """Begin the cycle of a request with this method (whose head the caller sends)."""
+        _check_bytes(method, "method")
         state = self._state
         if state == _ERROR:
             raise LocalProtocolError("the connection is unusable after a protocol error")
@@ -561,7 +562,9 @@ class ResponseParser:
         return events
 
     def feed_eof(self) -> List[Event]:
-        """The peer closed the connection (or its sending half)."""
+        """The peer closed the connection (or its sending half). Ends a body that runs until
+        close; after a complete response (or before any cycle) it only makes the connection
+        not reusable; anywhere else the response is cut short: RemoteProtocolError."""
         events: List[Event] = []
         state = self._state
         if state == _BODY_CLOSE:
@@ -860,8 +863,12 @@ class ResponseParser:
         return pos + n
 
     def _read_chunked(self, buf: bytes, pos: int, end: int, events: List[Event]) -> int:
-        # All chunk data of one feed() becomes one Data event.
-        pieces: Optional[List[bytes]] = None
+        # All chunk data of one feed() becomes one Data event, copied once: the first piece
+        # is kept as a span of buf, further ones as memoryviews that are joined at the end.
+        first = -1
+        first_end = 0
+        whole: Optional[memoryview] = None
+        views: List[memoryview] = []
         raw = buf
         state = self._state
         while pos < end:
@@ -870,11 +877,14 @@ class ResponseParser:
                 if n >= self._remaining:
                     n = self._remaining
                     state = _CHUNK_CR
-                piece = buf if n == end else raw[pos : pos + n]
-                if pieces is None:
-                    pieces = [piece]
+                if first < 0:
+                    first = pos
+                    first_end = pos + n
                 else:
-                    pieces.append(piece)
+                    if whole is None:
+                        whole = memoryview(buf)
+                        views.append(whole[first:first_end])
+                    views.append(whole[pos : pos + n])
                 self._remaining -= n
                 pos += n
             elif state == _CHUNK_CR:
@@ -906,9 +916,9 @@ class ResponseParser:
                     if stop > pos and raw[stop - 1] == _CR:
                         stop -= 1
                     if stop == pos:
-                        if pieces is not None:
-                            events.append(Data(b"".join(pieces)))
-                            pieces = None
+                        if first >= 0:
+                            events.append(Data(_gathered(buf, first, first_end, views)))
+                            first = -1
                         trailers = self._trailers
                         events.append(EndOfMessage([] if trailers is None else trailers))
                         state = _DONE
@@ -921,9 +931,19 @@ class ResponseParser:
                     self._trailers.append(_parse_field(buf, pos, stop))
                 pos = lf + 1
         self._state = state
-        if pieces is not None:
-            events.append(Data(pieces[0] if len(pieces) == 1 else b"".join(pieces)))
+        if first >= 0:
+            events.append(Data(_gathered(buf, first, first_end, views)))
         return pos
+
+
+def _gathered(buf: bytes, start: int, stop: int, views: List[memoryview]) -> bytes:
+    """The chunk data of one feed(): buf[start:stop] alone, or the joined views."""
+    if views:
+        return b"".join(views)
+    if stop - start == len(buf):
+        return buf  # the whole buffer was chunk data: no copy at all
+    raw = buf
+    return raw[start:stop]
 
 
 # -- serialization -------------------------------------------------------------------------
@@ -937,19 +957,25 @@ def _check_bytes(value: object, what: str) -> bytes:
 
 def _field_parts(headers: Iterable[Tuple[bytes, bytes]], parts: List[bytes]) -> None:
     """Validate header fields and add ``name: value CRLF`` pieces to parts."""
-    for name, value in headers:
-        _check_bytes(name, "header name")
-        _check_bytes(value, "header value")
+    for field_name, field_value in headers:
+        name = _check_bytes(field_name, "header name")
+        value = _check_bytes(field_value, "header value")
         if not name or not _all_in(name, 0, len(name), _TOKEN_TABLE, _TOKEN_CHARS):
             raise LocalProtocolError(f"invalid header name {_show(name)}")
         # Surrounding whitespace is not part of a field value (RFC 9110 5.5): drop it
         # rather than fail, as h11 does; what remains must not hold CR, LF or other CTLs.
-        value = value.strip(b" \t")
-        if not _all_in(value, 0, len(value), _VALUE_OUT_TABLE, _VALUE_OUT_CHARS):
+        raw = value
+        start = 0
+        stop = len(value)
+        while start < stop and (raw[start] == _SP or raw[start] == _HTAB):
+            start += 1
+        while stop > start and (raw[stop - 1] == _SP or raw[stop - 1] == _HTAB):
+            stop -= 1
+        if not _all_in(value, start, stop, _VALUE_OUT_TABLE, _VALUE_OUT_CHARS):
             raise LocalProtocolError(f"invalid header value for {_show(name)}: {_show(value)}")
         parts.append(name)
         parts.append(b": ")
-        parts.append(value)
+        parts.append(value if stop - start == len(value) else raw[start:stop])
         parts.append(b"\r\n")
 
 

@@ -15,6 +15,14 @@ Usage, per connection::
         ...                                    # ResponseHead, Data..., EndOfMessage
     reuse = parser.keep_alive                  # else close the connection
 
+After an ``Upgrade`` event (101, or a 2xx answer to CONNECT) its ``rest`` and every later
+byte belong to the caller; the parser parses nothing more.
+
+The writers validate everything and raise LocalProtocolError rather than put a byte on
+the wire that could end a line: the method and header names must be tokens, the target
+visible ASCII, values free of control characters other than HTAB (surrounding SP/HTAB is
+dropped). The caller supplies Host and the framing headers.
+
 ``H11Limits`` defaults (every crossed limit raises RemoteProtocolError; line limits count
 the line ending):
 

@@ -3,6 +3,8 @@ whichever way the bytes arrive; and the parser's life cycle rules."""
 
 from __future__ import annotations
 
+from typing import List
+
 import pytest
 
 from fastclient._exceptions import LocalProtocolError, RemoteProtocolError
@@ -127,7 +129,7 @@ def test_a_largest_content_length_is_accepted(impl: str) -> None:
         ([b"Transfer-Encoding: ,\t,"], "empty"),
     ],
 )
-def test_invalid_transfer_encoding(impl: str, fields: list, why: str) -> None:  # type: ignore[type-arg]
+def test_invalid_transfer_encoding(impl: str, fields: List[bytes], why: str) -> None:
     raw = OK + b"".join(f + b"\r\n" for f in fields) + b"\r\n0\r\n\r\n"
     check_error(impl, raw, match=why)
     check_error(impl, raw, method=b"HEAD", match=why)
@@ -265,6 +267,12 @@ def test_a_protocol_error_is_final(impl: str) -> None:
         parser.feed_eof()
     with pytest.raises(LocalProtocolError, match="unusable"):
         parser.start_response(b"GET")
+
+
+@pytest.mark.parametrize("method", ["GET", None, bytearray(b"GET")])
+def test_start_response_takes_bytes(impl: str, method: object) -> None:
+    with pytest.raises(TypeError):
+        http11(impl).ResponseParser().start_response(method)
 
 
 def test_complete_and_keep_alive_are_read_only(impl: str) -> None:

@@ -6,6 +6,8 @@ stray response after it (see tests/protocol/__init__.py: check_response).
 
 from __future__ import annotations
 
+from typing import List, Tuple
+
 import pytest
 
 from fastclient._protocol.events import Data, Upgrade
@@ -108,7 +110,7 @@ def test_bare_lf_line_endings_are_accepted_in_head_and_trailers(impl: str) -> No
         [b"Content-Length: 5,5 , 5", b"Content-Length: 05"],  # equal as numbers
     ],
 )
-def test_content_length_body(impl: str, fields: list) -> None:  # type: ignore[type-arg]
+def test_content_length_body(impl: str, fields: List[bytes]) -> None:
     raw = b"HTTP/1.1 200 OK\r\n" + b"".join(f + b"\r\n" for f in fields) + b"\r\nhello"
     events, _ = parse(impl, [raw])
     assert events[1:] == [Data(b"hello"), eom()]
@@ -214,7 +216,7 @@ def test_empty_chunked_body(impl: str) -> None:
         [b"Transfer-Encoding: gzip,, chunked,"],  # empty list elements are ignored
     ],
 )
-def test_transfer_encoding_ending_in_chunked(impl: str, fields: list) -> None:  # type: ignore[type-arg]
+def test_transfer_encoding_ending_in_chunked(impl: str, fields: List[bytes]) -> None:
     raw = b"HTTP/1.1 200 OK\r\n" + b"".join(f + b"\r\n" for f in fields) + b"\r\n"
     raw += b"2\r\nhi\r\n0\r\n\r\n"
     events, _ = parse(impl, [raw])
@@ -274,7 +276,7 @@ def test_body_until_close_with_no_body(impl: str) -> None:
         (b"GET", 304, [(b"Transfer-Encoding", b"chunked")]),
     ],
 )
-def test_no_body(impl: str, method: bytes, status: int, fields: list) -> None:  # type: ignore[type-arg]
+def test_no_body(impl: str, method: bytes, status: int, fields: List[Tuple[bytes, bytes]]) -> None:
     raw = b"HTTP/1.1 %d X\r\n" % status
     raw += b"".join(name + b": " + value + b"\r\n" for name, value in fields) + b"\r\n"
     check_response(impl, raw, [head(status, fields, b"X"), eom()], method=method)
@@ -363,7 +365,7 @@ def test_non_2xx_to_connect_is_a_normal_response(impl: str) -> None:
         (b"HTTP/1.0", [b"Connection: keep-alive, close"], False),
     ],
 )
-def test_keep_alive(impl: str, version: bytes, fields: list, keep_alive: bool) -> None:  # type: ignore[type-arg]
+def test_keep_alive(impl: str, version: bytes, fields: List[bytes], keep_alive: bool) -> None:
     raw = version + b" 200 OK\r\n" + b"".join(f + b"\r\n" for f in fields)
     raw += b"Content-Length: 1\r\n\r\nx"
     events, _ = parse(impl, [raw])
@@ -408,6 +410,15 @@ def test_empty_feed_changes_nothing(impl: str) -> None:
 
 def test_feed_accepts_bytes_like(impl: str) -> None:
     raw = b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nbody"
-    events, _ = parse(impl, [bytearray(raw[:20]), memoryview(raw[20:])])  # type: ignore[list-item]
+    events, _ = parse(impl, [bytearray(raw[:20]), memoryview(raw[20:])])
     assert events == [head(200, [(b"Content-Length", b"4")]), Data(b"body"), eom()]
     assert all(type(e.data) is bytes for e in events if type(e) is Data)
+
+
+def test_chunk_data_arriving_alone_is_handed_on_without_a_copy(impl: str) -> None:
+    body = b"y" * 5000
+    pieces = [b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2710\r\n", body, body]
+    events, parser = parse(impl, [*pieces, b"\r\n0\r\n\r\n"])
+    assert [e.data for e in events[1:3]] == [body, body]
+    assert events[1].data is body and events[2].data is body
+    assert events[3:] == [eom()] and parser.complete

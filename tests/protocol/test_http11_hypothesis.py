@@ -235,6 +235,18 @@ def parse_h11(method: bytes, raw: bytes) -> Optional[Parsed]:
         return None
 
 
+def like_h11(headers: List[Tuple[bytes, bytes]]) -> List[Tuple[bytes, bytes]]:
+    """Our raw headers as h11 reports them: it rewrites two framing values."""
+    out = []
+    for name, value in headers:
+        if name.lower() == b"transfer-encoding":
+            value = value.lower()
+        elif name.lower() == b"content-length":
+            value = value.split(b",")[0].strip()
+        out.append((name, value))
+    return out
+
+
 def parse_ours(impl: str, method: bytes, raw: bytes) -> Optional[Parsed]:
     parser = http11(impl).ResponseParser()
     parser.start_response(method)
@@ -247,7 +259,13 @@ def parse_ours(impl: str, method: bytes, raw: bytes) -> Optional[Parsed]:
     head = events[0]
     assert type(head) is ResponseHead and type(events[-1]) is EndOfMessage
     body = b"".join(e.data for e in events if type(e) is Data)
-    return head.status_code, head.reason, head.headers, body, events[-1].trailers
+    return (
+        head.status_code,
+        head.reason,
+        like_h11(head.headers),
+        body,
+        like_h11(events[-1].trailers),
+    )
 
 
 def deliberately_stricter(raw: bytes) -> bool:

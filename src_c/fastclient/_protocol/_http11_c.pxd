@@ -95,8 +95,12 @@ cdef int _connection_options(bytes value) except -1
 
 cdef bint _te_is_chunked(list values) except -1
 
+@cython.locals(raw=uchars)
+cdef bytes _gathered(bytes buf, Py_ssize_t start, Py_ssize_t stop, list views)
+
 cdef bytes _check_bytes(object value, str what)
 
+@cython.locals(name=bytes, value=bytes, raw=uchars, start=Py_ssize_t, stop=Py_ssize_t)
 cdef void _field_parts(object headers, list parts) except *
 
 @cython.locals(parts=list)
@@ -197,7 +201,8 @@ cdef class ResponseParser:
     cdef Py_ssize_t _read_length_body(self, bytes buf, Py_ssize_t pos, Py_ssize_t end,
                                       list events) except -1
 
-    @cython.locals(pieces=list, state=int, n=Py_ssize_t, lf=Py_ssize_t, stop=Py_ssize_t,
-                   size=cython.longlong, piece=bytes, trailers=list, raw=uchars)
+    @cython.locals(first=Py_ssize_t, first_end=Py_ssize_t, whole=object, views=list, state=int,
+                   n=Py_ssize_t, lf=Py_ssize_t, stop=Py_ssize_t, size=cython.longlong,
+                   trailers=list, raw=uchars)
     cdef Py_ssize_t _read_chunked(self, bytes buf, Py_ssize_t pos, Py_ssize_t end,
                                   list events) except -1
