@@ -34,6 +34,7 @@ from ._config import DEFAULT_MAX_REDIRECTS, DEFAULT_TIMEOUT_CONFIG, Proxy, Timeo
 from ._cookies import Cookies
 from ._headers import Headers
 from ._models import Request, Response
+from ._request import add_cookie_header
 from ._urlpatterns import MountTable, URLPattern, environment_mounts
 from ._urls import URL, QueryParams
 from ._version import __version__
@@ -314,7 +315,9 @@ class BaseClient(Generic[T]):
             if cached is None:
                 cached = self._merge_url(url) if self._has_base_url else URL(url)
                 if self._params:
-                    cached = cached.copy_merge_params(self._params)
+                    # Replaces the URL's query, as httpx 0.28 does: there the client's
+                    # params reach Request(params=...), which replaces it (httpx #3433).
+                    cached = cached.copy_with(params=self._params)
                 if len(self._url_cache) >= _URL_CACHE_LIMIT:
                     self._url_cache.clear()
                 self._url_cache[url] = cached
@@ -366,9 +369,9 @@ class BaseClient(Generic[T]):
                 headers=merged_headers,
                 extensions=request_extensions,
             )
-        # The jar adds its Cookie header itself: a no-op when it is empty, and no copy of
-        # the jar per request (Request(cookies=...) would copy it, as httpx does).
-        jar.set_cookie_header(request)
+        # The header httpx's Request(cookies=jar) adds, without its copy of the jar (and
+        # nothing at all for an empty jar).
+        add_cookie_header(jar, request)
         return request
 
     def _merge_url(self, url: Union[URL, str]) -> URL:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import ssl
+import threading
 import typing
 from typing import Any, Dict, Mapping, Optional, Tuple, Union
 from urllib.parse import unquote, urlsplit
@@ -25,6 +26,7 @@ __all__ = [
     "DEFAULT_LIMITS",
     "DEFAULT_MAX_REDIRECTS",
     "DEFAULT_TIMEOUT_CONFIG",
+    "LazySSLContext",
     "Limits",
     "Proxy",
     "Timeout",
@@ -183,7 +185,8 @@ def create_ssl_context(
 
     ``verify``: True (certifi's CA bundle, or SSL_CERT_FILE/SSL_CERT_DIR when trust_env),
     False (no verification at all), a CA bundle file or directory path, or an SSLContext
-    used as is. ``cert``: a client certificate file, (cert, key) or (cert, key, password).
+    used as is. Only the CAs named so are trusted (as in httpx), not the system's store
+    as well. ``cert``: a client certificate file, (cert, key) or (cert, key, password).
     SSLKEYLOGFILE is honoured when trust_env is true.
     """
     if isinstance(verify, ssl.SSLContext):
@@ -192,27 +195,10 @@ def create_ssl_context(
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         ctx.check_hostname = False
         ctx.verify_mode = ssl.CERT_NONE
+        _configure(ctx, _keylog_file(trust_env))
     else:
-        ctx = ssl.create_default_context()
-        ctx.verify_mode = ssl.CERT_REQUIRED
-        ctx.check_hostname = True
-        if isinstance(verify, str):
-            _load_verify(ctx, verify)
-        elif trust_env and os.environ.get("SSL_CERT_FILE"):
-            ctx.load_verify_locations(cafile=os.environ["SSL_CERT_FILE"])
-        elif trust_env and os.environ.get("SSL_CERT_DIR"):
-            ctx.load_verify_locations(capath=os.environ["SSL_CERT_DIR"])
-        else:
-            import certifi
-
-            ctx.load_verify_locations(cafile=certifi.where())
-    if not isinstance(verify, ssl.SSLContext):
-        ctx.minimum_version = ssl.TLSVersion.TLSv1_2
-        ctx.set_alpn_protocols(["http/1.1"])
-        if trust_env:
-            keylog = os.environ.get("SSLKEYLOGFILE")
-            if keylog:
-                ctx.keylog_filename = keylog
+        cafile, capath = _ca_location(verify, trust_env)
+        ctx = _verifying_context(cafile, capath, _keylog_file(trust_env))
     if cert is not None:
         if isinstance(cert, str):
             ctx.load_cert_chain(certfile=cert)
@@ -223,13 +209,122 @@ def create_ssl_context(
     return ctx
 
 
-def _load_verify(ctx: ssl.SSLContext, path: str) -> None:
-    if os.path.isdir(path):
-        ctx.load_verify_locations(capath=path)
-    elif os.path.isfile(path):
-        ctx.load_verify_locations(cafile=path)
-    else:
-        raise OSError(f"Could not find a suitable TLS CA certificate bundle, invalid path: {path}")
+def _verifying_context(
+    cafile: Optional[str], capath: Optional[str], keylog: Optional[str]
+) -> ssl.SSLContext:
+    """A verifying context trusting ``cafile``/``capath``, or certifi's bundle."""
+    if cafile is None and capath is None:
+        import certifi
+
+        cafile = certifi.where()
+    # Given a location, create_default_context loads it instead of OpenSSL's default
+    # paths. Called bare and then given certifi, it trusted both and took twice as long
+    # (the system store costs as much to load as certifi's bundle).
+    ctx = ssl.create_default_context(cafile=cafile, capath=capath)
+    _configure(ctx, keylog)
+    return ctx
+
+
+def _configure(ctx: ssl.SSLContext, keylog: Optional[str]) -> None:
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    ctx.set_alpn_protocols(["http/1.1"])
+    if keylog:
+        ctx.keylog_filename = keylog
+
+
+def _keylog_file(trust_env: bool) -> Optional[str]:
+    if not trust_env:
+        return None
+    return os.environ.get("SSLKEYLOGFILE") or None
+
+
+def _ca_location(verify: Union[str, bool], trust_env: bool) -> Tuple[Optional[str], Optional[str]]:
+    """The (cafile, capath) that ``verify`` names; (None, None) for certifi's bundle."""
+    if isinstance(verify, str):
+        if os.path.isdir(verify):
+            return None, verify
+        if os.path.isfile(verify):
+            return verify, None
+        raise OSError(
+            f"Could not find a suitable TLS CA certificate bundle, invalid path: {verify}"
+        )
+    if trust_env and os.environ.get("SSL_CERT_FILE"):
+        return os.environ["SSL_CERT_FILE"], None
+    if trust_env and os.environ.get("SSL_CERT_DIR"):
+        return None, os.environ["SSL_CERT_DIR"]
+    return None, None
+
+
+class LazySSLContext:
+    """The context of ``verify=True``, built on the first ``get()`` rather than at once.
+
+    Loading a CA bundle takes tens of milliseconds, which made every transport's
+    constructor slow, although many never open a TLS connection (plain-http services,
+    tests, clients built per task). The transports' pools call ``get()`` for their first
+    TLS connection; it is thread-safe and builds the context once. What the environment
+    names (SSL_CERT_FILE, SSL_CERT_DIR, SSLKEYLOGFILE) is read by the constructor, when
+    an eager build would have read it: see :func:`ssl_context_source`.
+    """
+
+    __slots__ = ("_cafile", "_capath", "_context", "_keylog", "_lock")
+
+    def __init__(
+        self,
+        cafile: Optional[str] = None,
+        capath: Optional[str] = None,
+        keylog: Optional[str] = None,
+    ) -> None:
+        self._cafile = cafile
+        self._capath = capath
+        self._keylog = keylog
+        self._context: Optional[ssl.SSLContext] = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_environment(cls, trust_env: bool = True) -> LazySSLContext:
+        """What ``verify=True`` names, read from the environment now."""
+        cafile, capath = _ca_location(True, trust_env)
+        return cls(cafile, capath, _keylog_file(trust_env))
+
+    @property
+    def built(self) -> Optional[ssl.SSLContext]:
+        """The context if it has been built, else None (without building it)."""
+        return self._context
+
+    def get(self) -> ssl.SSLContext:
+        context = self._context
+        if context is None:
+            # Threads that connect at once wait here for the one build.
+            with self._lock:
+                context = self._context
+                if context is None:
+                    context = _verifying_context(self._cafile, self._capath, self._keylog)
+                    self._context = context
+        return context
+
+    def __repr__(self) -> str:
+        state = "built" if self._context is not None else "not built yet"
+        return f"<LazySSLContext {self._cafile or self._capath or 'certifi'}, {state}>"
+
+
+def ssl_context_source(
+    verify: VerifyTypes, cert: CertTypes | None, trust_env: bool
+) -> Union[ssl.SSLContext, LazySSLContext]:
+    """A transport's TLS context: for ``verify=True`` a LazySSLContext, else the context.
+
+    The environment is read now. A CA location in it that does not exist, a client
+    certificate, or any other ``verify`` is loaded at once, so that those fail in the
+    constructor as with httpx; a bundle that exists but does not parse fails at the first
+    TLS connection instead.
+    """
+    if verify is True and cert is None:
+        lazy = LazySSLContext.from_environment(trust_env)
+        cafile, capath = lazy._cafile, lazy._capath
+        if (cafile is None or os.path.isfile(cafile)) and (
+            capath is None or os.path.isdir(capath)
+        ):
+            return lazy
+    return create_ssl_context(verify, cert, trust_env)
 
 
 class Proxy:

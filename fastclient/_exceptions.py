@@ -204,34 +204,47 @@ class StreamError(RuntimeError):
         super().__init__(message)
 
 
+# The stream errors take an optional message (defaulting to the generic text), so that the
+# code raising one can say what exactly went wrong (e.g. a redirect that had to resend a
+# streamed body), and so that they survive pickling, which calls cls(*args).
+
+
 class StreamConsumed(StreamError):
-    def __init__(self) -> None:
-        super().__init__(
-            "Attempted to read or stream content, but the content has already been streamed."
-            " A request or response body can be streamed only once unless it was read"
-            " into memory first."
-        )
+    def __init__(self, message: str | None = None) -> None:
+        if message is None:
+            message = (
+                "Attempted to read or stream content, but the content has already been"
+                " streamed. A request or response body can be streamed only once unless it"
+                " was read into memory first."
+            )
+        super().__init__(message)
 
 
 class StreamClosed(StreamError):
-    def __init__(self) -> None:
-        super().__init__(
-            "Attempted to read or stream content, but the stream has been closed."
-        )
+    def __init__(self, message: str | None = None) -> None:
+        if message is None:
+            message = "Attempted to read or stream content, but the stream has been closed."
+        super().__init__(message)
 
 
 class ResponseNotRead(StreamError):
-    def __init__(self) -> None:
-        super().__init__(
-            "Attempted to access streaming response content, without having called `read()`."
-        )
+    def __init__(self, message: str | None = None) -> None:
+        if message is None:
+            message = (
+                "Attempted to access streaming response content, without having called"
+                " `read()`."
+            )
+        super().__init__(message)
 
 
 class RequestNotRead(StreamError):
-    def __init__(self) -> None:
-        super().__init__(
-            "Attempted to access streaming request content, without having called `read()`."
-        )
+    def __init__(self, message: str | None = None) -> None:
+        if message is None:
+            message = (
+                "Attempted to access streaming request content, without having called"
+                " `read()`."
+            )
+        super().__init__(message)
 
 
 @contextlib.contextmanager

@@ -190,6 +190,7 @@ def _redirect_url(request: Request, response: Response) -> URL:
 def build_redirect_request(request: Request, response: Response, cookies: Cookies) -> Request:
     """The request that follows ``response`` (a redirect with a Location)."""
     from ._models import Request
+    from ._request import add_cookie_header
 
     status_code = response.status_code
     method = _redirect_method(request.method, status_code)
@@ -217,14 +218,12 @@ def build_redirect_request(request: Request, response: Response, cookies: Cookie
         if not isinstance(stream, ByteStream):
             # 307/308 must resend the body. A body held in memory is replayed; a streamed
             # one (generator, file) was consumed by the first attempt and is gone.
-            error = StreamConsumed()
-            error.args = (
+            raise StreamConsumed(
                 f"Cannot follow the {status_code} redirect to {url}: it must resend the"
                 " request body, which was a stream and has been consumed. Send the body as"
                 " bytes, call request.read() before sending, or use follow_redirects=False"
-                " and handle response.next_request yourself.",
+                " and handle response.next_request yourself."
             )
-            raise error
     redirect = Request(method, url, headers=headers, stream=stream, extensions=extensions)
-    cookies.set_cookie_header(redirect)
+    add_cookie_header(cookies, redirect)
     return redirect

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+from http.cookiejar import CookieJar
 from typing import Any, AsyncIterator, Dict, Iterator, List, MutableMapping, Optional, Tuple, Union
 
 from ._content import EMPTY_STREAM, encode_request
@@ -21,11 +23,57 @@ from ._types import (
 )
 from ._urls import URL
 
-__all__ = ["Request", "UnattachedStream"]
+__all__ = ["Request", "UnattachedStream", "add_cookie_header"]
 
 # Methods whose requests announce an empty body explicitly (RFC 9110 section 8.6: a
 # server may otherwise wait for a body, or answer 411 Length Required).
 _BODY_METHODS = frozenset(("POST", "PUT", "PATCH"))
+
+
+# Before CPython 3.11 a CookieJar iterated sorted by domain, path and name, so a copy
+# holds its cookies in another order than the original, and the Cookie header lists
+# cookies of equal path length in that order: there, only the copy itself gives httpx's
+# header.
+_VIEW_MATCHES_COPY = sys.version_info >= (3, 11)
+
+
+class _CopyView(CookieJar):
+    """What ``Cookies(cookies)`` (httpx's copy before every request) sends, without the
+    copy: a default-policy CookieJar reading the source jar's cookie dicts under the
+    source's lock. It never writes them (see clear_expired_cookies)."""
+
+    def __init__(self, source: CookieJar, store: Dict[str, Any]) -> None:
+        super().__init__()
+        self._cookies = store
+        # A thread storing a cookie in the source meanwhile changes the dicts being read.
+        lock: Any = getattr(source, "_cookies_lock", None)
+        if lock is not None:
+            self._cookies_lock = lock
+
+    def clear_expired_cookies(self) -> None:
+        # add_cookie_header ends with this: on a copy it drops expired cookies from the
+        # copy alone, so the caller's jar keeps them (expired cookies are not sent).
+        pass
+
+
+def add_cookie_header(cookies: Cookies, request: Request) -> None:
+    """Add the Cookie header that httpx's ``Request(cookies=cookies)`` adds.
+
+    httpx copies the jar for every request: its policy becomes the default one and the
+    caller's jar is left untouched. The copy costs several microseconds per cookie (a
+    third of the whole header's cost with 20 cookies), so a view with those same
+    properties is used instead wherever it gives the identical header.
+    """
+    jar = cookies.jar
+    store = getattr(jar, "_cookies", None)
+    if isinstance(store, dict):
+        if not store:
+            return  # an empty jar: nothing to copy or send (every cookie-less request)
+        # A subclass that iterates its own way could copy other cookies than the dicts.
+        if _VIEW_MATCHES_COPY and type(jar).__iter__ is CookieJar.__iter__:
+            Cookies(_CopyView(jar, store)).set_cookie_header(request)
+            return
+    Cookies(cookies).set_cookie_header(request)
 
 
 class UnattachedStream(SyncByteStream, AsyncByteStream):
@@ -108,10 +156,11 @@ class Request:
         self.headers = Headers(headers)
         self._content = None
         if cookies:
-            # A Cookies is used as it is (the jar only drops expired cookies while it adds
-            # the header): copying a client's jar for every request would cost more.
-            jar = cookies if isinstance(cookies, Cookies) else Cookies(cookies)
-            jar.set_cookie_header(self)
+            if isinstance(cookies, Cookies):
+                add_cookie_header(cookies, self)  # what httpx's copy sends, uncopied
+            else:
+                # A dict or list makes a new jar; a CookieJar is used as it is (as httpx).
+                Cookies(cookies).set_cookie_header(self)
         if stream is not None:
             # Given a stream (a redirect reusing a body, a server-side request), the
             # caller owns the headers: nothing is added.

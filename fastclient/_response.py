@@ -13,7 +13,9 @@ then set when the response is closed (``close()``/``aclose()``, or by reading th
 its end), exactly once, before the stream itself is closed. For a response that was
 already closed when the timer started (a body built in memory), ``_stop_elapsed_timer()``
 sets it at once. This costs one float per response, where a timing stream wrapper (httpx's
-way) costs an object and a level of iteration. ``response.elapsed`` may also be assigned.
+way) costs an object and a level of iteration; the ``timedelta`` is built when
+``elapsed`` is first read, which most callers never do. ``response.elapsed`` may also be
+assigned.
 """
 
 from __future__ import annotations
@@ -109,7 +111,8 @@ class Response:
 
     _text: Optional[str]
     _encoding: Optional[str]
-    _elapsed: Optional[datetime.timedelta]
+    # Seconds (float) as the timer leaves it; the timedelta once built or assigned.
+    _elapsed: Union[float, datetime.timedelta, None]
     _elapsed_start: Optional[float]
     _num_bytes_downloaded: int
     _cookies: Optional[Cookies]
@@ -176,7 +179,9 @@ class Response:
     def _stop_elapsed_timer(self) -> None:
         started = getattr(self, "_elapsed_start", None)
         if started is not None and getattr(self, "_elapsed", None) is None:
-            self._elapsed = datetime.timedelta(seconds=time.perf_counter() - started)
+            # A float: a timedelta built here would cost every response over a
+            # microsecond (measured), for a value few callers ever read.
+            self._elapsed = time.perf_counter() - started
 
     # -- the status line -----------------------------------------------------------------
 
@@ -214,11 +219,14 @@ class Response:
     @property
     def elapsed(self) -> datetime.timedelta:
         """Time from sending the request to closing the response."""
-        elapsed: Optional[datetime.timedelta] = getattr(self, "_elapsed", None)
+        elapsed: Union[float, datetime.timedelta, None] = getattr(self, "_elapsed", None)
         if elapsed is None:
             raise RuntimeError(
                 "'.elapsed' may only be accessed after the response has been read or closed."
             )
+        if not isinstance(elapsed, datetime.timedelta):
+            # Kept once built, so that every read returns the same (equal) object.
+            elapsed = self._elapsed = datetime.timedelta(seconds=elapsed)
         return elapsed
 
     @elapsed.setter

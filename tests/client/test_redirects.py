@@ -124,8 +124,9 @@ def test_307_with_a_consumed_stream_fails_clearly(
 
     transport = ConsumingTransport()
     client = make_client(transport=transport, follow_redirects=True)
-    with pytest.raises(StreamConsumed, match="Cannot follow the 307 redirect"):
+    with pytest.raises(StreamConsumed, match="Cannot follow the 307 redirect") as excinfo:
         client.post("http://example.org/start", content=gen() if which == "sync" else agen())
+    assert excinfo.value.args == (str(excinfo.value),)  # the message, given to the constructor
     assert transport.bodies == [b"once"]
     # A body held in memory is replayed through the same transport.
     response = client.post("http://example.org/start", content=b"twice")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import pickle
 import time
+from datetime import timedelta
 from typing import AsyncIterator, Iterator, List
 
 import pytest
@@ -82,3 +84,32 @@ def test_in_memory_response_is_read_without_streaming() -> None:
     assert response.is_closed and response.is_stream_consumed
     assert response.content == b"abc"
     assert response.num_bytes_downloaded == 0  # as in httpx: nothing was downloaded
+
+
+def test_elapsed_is_kept_as_seconds_until_read() -> None:
+    response = Response(200, stream=Recording([]))
+    response._start_elapsed_timer(time.perf_counter() - 0.5)
+    response.close()
+    # The timer leaves a float: the timedelta costs a microsecond, and most go unread.
+    raw = response._elapsed
+    assert isinstance(raw, float) and 0.5 <= raw < 60
+    elapsed = response.elapsed
+    assert isinstance(elapsed, timedelta)
+    assert elapsed == timedelta(seconds=raw)
+    assert response.elapsed is elapsed  # built once, then kept
+
+
+def test_assigned_elapsed_is_returned_as_given_and_survives_pickling() -> None:
+    response = Response(200, stream=Recording([]))
+    response._start_elapsed_timer(time.perf_counter())
+    given = timedelta(seconds=2.25)
+    response.elapsed = given
+    response.close()  # the timer does not overwrite an assigned value
+    assert response.elapsed is given
+
+    timed = Response(200, content=b"x")
+    timed._start_elapsed_timer(time.perf_counter() - 0.25)
+    timed._stop_elapsed_timer()
+    assert isinstance(timed._elapsed, float)  # pickled before anyone read it
+    copy = pickle.loads(pickle.dumps(timed))
+    assert copy.elapsed == timed.elapsed and copy.elapsed >= timedelta(seconds=0.25)
