@@ -21,6 +21,7 @@ from setuptools import setup
 # Keep in step with fastclient/_impl.py:TWINS (tests/test_foundation.py checks it).
 TWINS = [
     "fastclient._protocol._http11",
+    "fastclient._protocol._h11write",
     "fastclient._protocol._jsonenc",
     "fastclient._protocol._pool",
     "fastclient._protocol._h2core",

@@ -41,7 +41,7 @@ def build_request(
 ) -> bytes:
     from .. import _impl
 
-    write_request_head = _impl.load("fastclient._protocol._http11").write_request_head
+    write_request_head = _impl.load("fastclient._protocol._h11write").write_request_head
     pairs = [
         (n.encode("latin-1"), v.encode("latin-1"))
         for n, v in request_headers(host_header, method, headers, body)

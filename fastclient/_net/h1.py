@@ -8,17 +8,13 @@ from typing import TYPE_CHECKING
 from .. import _impl
 
 if TYPE_CHECKING:
-    from .._protocol._http11_py import (
-        ResponseParser,
-        write_chunk,
-        write_last_chunk,
-        write_request_head,
-    )
+    from .._protocol._h11write_py import write_chunk, write_last_chunk, write_request_head
+    from .._protocol._http11_py import ResponseParser
 else:
-    _core = _impl.load("fastclient._protocol._http11")
-    ResponseParser = _core.ResponseParser
-    write_chunk = _core.write_chunk
-    write_last_chunk = _core.write_last_chunk
-    write_request_head = _core.write_request_head
+    ResponseParser = _impl.load("fastclient._protocol._http11").ResponseParser
+    _writer = _impl.load("fastclient._protocol._h11write")
+    write_chunk = _writer.write_chunk
+    write_last_chunk = _writer.write_last_chunk
+    write_request_head = _writer.write_request_head
 
 __all__ = ["ResponseParser", "write_chunk", "write_last_chunk", "write_request_head"]

@@ -4,7 +4,9 @@
 
 This module is plain Python and is also compiled by Cython, with the C types of
 ``src_c/fastclient/_protocol/_http11_c.pxd``, into ``fastclient._protocol._http11_c``.
-Both twins run this one source; ``fastclient._impl.load`` picks one.
+Both twins run this one source; ``fastclient._impl.load`` picks one. The request writer is
+the separate ``fastclient._protocol._h11write`` twin; the byte classes both use are defined
+once, in ``_h11tables``.
 
 Theory of operation
 -------------------
@@ -50,61 +52,27 @@ call from C; both branches accept the same language, which the differential test
 
 from __future__ import annotations
 
-from typing import Iterable, List, Optional, Set, Tuple, Union
+from typing import List, Optional, Tuple, Union
 
 from fastclient._exceptions import LocalProtocolError, RemoteProtocolError
+from fastclient._protocol import _h11tables
 from fastclient._protocol.events import Data, EndOfMessage, Event, ResponseHead, Upgrade
 
-__all__ = [
-    "H11Limits",
-    "ResponseParser",
-    "write_chunk",
-    "write_last_chunk",
-    "write_request_head",
-]
+__all__ = ["H11Limits", "ResponseParser"]
 
 # True in the compiled twin (fastclient._protocol._http11_c): selects C-loop scanners.
 _COMPILED = __name__.endswith("_c")
 
 # -- byte classes ------------------------------------------------------------------------
-# Each class exists twice: a 256-entry flag table (indexed by byte value in C loops) and the
-# string of its member bytes (for bytes.translate(None, members) in the pure twin, which
-# leaves exactly the bytes that are not members).
-
-
-def _members(test: bool, *ranges: Tuple[int, int]) -> bytes:
-    inside: Set[int] = set()
-    for low, high in ranges:
-        inside.update(range(low, high + 1))
-    return bytes(c for c in range(256) if (c in inside) == test)
-
-
-def _table(members: bytes) -> bytes:
-    flags = bytearray(256)
-    for c in members:
-        flags[c] = 1
-    return bytes(flags)
-
-
-# RFC 9110 5.6.2 tchar: methods and field names.
-_TOKEN_CHARS = b"!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-_TOKEN_TABLE = _table(_TOKEN_CHARS)
-# What we send in a field value (and accept in a chunk extension): HTAB, SP, VCHAR,
-# obs-text. Any other control character could be read as a line break by someone.
-_VALUE_OUT_CHARS = _members(True, (0x09, 0x09), (0x20, 0x7E), (0x80, 0xFF))
-_VALUE_OUT_TABLE = _table(_VALUE_OUT_CHARS)
-# What we accept in a received value or reason phrase: anything but NUL, CR and LF.
-_VALUE_IN_CHARS = _members(False, (0x00, 0x00), (0x0A, 0x0A), (0x0D, 0x0D))
-_VALUE_IN_TABLE = _table(_VALUE_IN_CHARS)
-# Request targets are URIs (RFC 3986 is ASCII): VCHAR only, so also no SP, no DEL, and no
-# raw non-ASCII (the URL layer percent-encodes it).
-_TARGET_CHARS = _members(True, (0x21, 0x7E))
-_TARGET_TABLE = _table(_TARGET_CHARS)
-# Hex digit value + 1 (0 means "not a hex digit").
-_HEX_TABLE = bytes(
-    (c - 47 if 48 <= c <= 57 else c - 54 if 65 <= c <= 70 else c - 86 if 97 <= c <= 102 else 0)
-    for c in range(256)
-)
+# Defined once, in _h11tables (see there), and bound here so that the compiled twin holds
+# them as C-typed globals and its loops index them directly.
+_TOKEN_CHARS = _h11tables.TOKEN_CHARS
+_TOKEN_TABLE = _h11tables.TOKEN_TABLE
+_VALUE_OUT_CHARS = _h11tables.VALUE_OUT_CHARS
+_VALUE_OUT_TABLE = _h11tables.VALUE_OUT_TABLE
+_VALUE_IN_CHARS = _h11tables.VALUE_IN_CHARS
+_VALUE_IN_TABLE = _h11tables.VALUE_IN_TABLE
+_HEX_TABLE = _h11tables.HEX_TABLE
 
 _CR = 13
 _LF = 10
@@ -368,13 +336,18 @@ def _field_error(buf: bytes, start: int, stop: int) -> RemoteProtocolError:
     return RemoteProtocolError(f"invalid header line ({why}): {_show(line)}")
 
 
-def _show(data: bytes) -> str:
-    # Error messages quote what the peer sent, but never megabytes of it.
-    return repr(data[:80]) + ("..." if len(data) > 80 else "")
+# Error messages quote what the peer sent, but never megabytes of it.
+_show = _h11tables.show
 
 
 def _status_error(buf: bytes, start: int, stop: int) -> RemoteProtocolError:
     return RemoteProtocolError(f"invalid status line: {_show(buf[start:stop])}")
+
+
+def _check_bytes(value: object, what: str) -> bytes:
+    if type(value) is not bytes:
+        raise TypeError(f"{what} must be bytes, not {type(value).__name__}")
+    return value
 
 
 def _parse_chunk_size(buf: bytes, start: int, lf: int) -> int:
@@ -944,68 +917,3 @@ def _gathered(buf: bytes, start: int, stop: int, views: List[memoryview]) -> byt
         return buf  # the whole buffer was chunk data: no copy at all
     raw = buf
     return raw[start:stop]
-
-
-# -- serialization -------------------------------------------------------------------------
-
-
-def _check_bytes(value: object, what: str) -> bytes:
-    if type(value) is not bytes:
-        raise TypeError(f"{what} must be bytes, not {type(value).__name__}")
-    return value
-
-
-def _field_parts(headers: Iterable[Tuple[bytes, bytes]], parts: List[bytes]) -> None:
-    """Validate header fields and add ``name: value CRLF`` pieces to parts."""
-    for field_name, field_value in headers:
-        name = _check_bytes(field_name, "header name")
-        value = _check_bytes(field_value, "header value")
-        if not name or not _all_in(name, 0, len(name), _TOKEN_TABLE, _TOKEN_CHARS):
-            raise LocalProtocolError(f"invalid header name {_show(name)}")
-        # Surrounding whitespace is not part of a field value (RFC 9110 5.5): drop it
-        # rather than fail, as h11 does; what remains must not hold CR, LF or other CTLs.
-        raw = value
-        start = 0
-        stop = len(value)
-        while start < stop and (raw[start] == _SP or raw[start] == _HTAB):
-            start += 1
-        while stop > start and (raw[stop - 1] == _SP or raw[stop - 1] == _HTAB):
-            stop -= 1
-        if not _all_in(value, start, stop, _VALUE_OUT_TABLE, _VALUE_OUT_CHARS):
-            raise LocalProtocolError(f"invalid header value for {_show(name)}: {_show(value)}")
-        parts.append(name)
-        parts.append(b": ")
-        parts.append(value if stop - start == len(value) else raw[start:stop])
-        parts.append(b"\r\n")
-
-
-def write_request_head(method: bytes, target: bytes, headers: List[Tuple[bytes, bytes]]) -> bytes:
-    """``METHOD target HTTP/1.1`` CRLF, the header lines, CRLF; every piece validated so that
-    no input can put a line break (or any byte that could act as one) on the wire. The
-    caller supplies Host and the framing headers."""
-    _check_bytes(method, "method")
-    _check_bytes(target, "target")
-    if not method or not _all_in(method, 0, len(method), _TOKEN_TABLE, _TOKEN_CHARS):
-        raise LocalProtocolError(f"invalid method {_show(method)}")
-    if not target or not _all_in(target, 0, len(target), _TARGET_TABLE, _TARGET_CHARS):
-        raise LocalProtocolError(f"invalid request target {_show(target)}")
-    parts = [method, b" ", target, b" HTTP/1.1\r\n"]
-    _field_parts(headers, parts)
-    parts.append(b"\r\n")
-    return b"".join(parts)
-
-
-def write_chunk(data: Union[bytes, bytearray, memoryview]) -> bytes:
-    """One chunk of a chunked body; b"" for empty data (an empty chunk would end the body)."""
-    n = len(data)
-    if n == 0:
-        return b""
-    return b"".join((b"%x\r\n" % n, data, b"\r\n"))
-
-
-def write_last_chunk(trailers: Iterable[Tuple[bytes, bytes]] = ()) -> bytes:
-    """The last chunk, the validated trailer fields and the final CRLF."""
-    parts = [b"0\r\n"]
-    _field_parts(trailers, parts)
-    parts.append(b"\r\n")
-    return b"".join(parts)

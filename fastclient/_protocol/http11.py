@@ -1,8 +1,9 @@
-"""The HTTP/1.1 client codec: the active twin of ``fastclient._protocol._http11``.
+"""The HTTP/1.1 client codec: the active twins of ``fastclient._protocol._http11`` (the
+response parser) and ``fastclient._protocol._h11write`` (the request writer).
 
-Compiled (``_http11_c``) or pure (``_http11_py``), as ``fastclient._impl`` decided; both
-run the same source and give the same events and errors. See ``_http11_py`` for the theory
-of operation and the exact strictness rules.
+Each is compiled (``_c``) or pure (``_py``), as ``fastclient._impl`` decided; both twins
+run the same source and give the same events, bytes and errors. See ``_http11_py`` for the
+theory of operation and the exact strictness rules, ``_h11write_py`` for what is written.
 
 Usage, per connection::
 
@@ -45,20 +46,20 @@ from fastclient._impl import load
 
 if TYPE_CHECKING:
     # mypy reads the specification; at run time the active twin supplies the same names.
-    from fastclient._protocol._http11_py import (
-        H11Limits,
-        ResponseParser,
+    from fastclient._protocol._h11write_py import (
         write_chunk,
         write_last_chunk,
         write_request_head,
     )
+    from fastclient._protocol._http11_py import H11Limits, ResponseParser
 else:
     _twin = load("fastclient._protocol._http11")
     H11Limits = _twin.H11Limits
     ResponseParser = _twin.ResponseParser
-    write_chunk = _twin.write_chunk
-    write_last_chunk = _twin.write_last_chunk
-    write_request_head = _twin.write_request_head
+    _writer = load("fastclient._protocol._h11write")
+    write_chunk = _writer.write_chunk
+    write_last_chunk = _writer.write_last_chunk
+    write_request_head = _writer.write_request_head
 
 __all__ = [
     "H11Limits",

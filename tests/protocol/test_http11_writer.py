@@ -10,13 +10,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fastclient._exceptions import LocalProtocolError
-from tests.protocol import http11
+from tests.protocol import h11write
 
 Headers = List[Tuple[bytes, bytes]]
 
 
 def test_request_head(impl: str) -> None:
-    mod = http11(impl)
+    mod = h11write(impl)
     headers = [
         (b"Host", b"example.com"),
         (b"user-agent", b"fastclient/0.1"),
@@ -50,13 +50,13 @@ def test_request_head(impl: str) -> None:
     ],
 )
 def test_request_target_forms(impl: str, method: bytes, target: bytes) -> None:
-    assert http11(impl).write_request_head(method, target, []) == (
+    assert h11write(impl).write_request_head(method, target, []) == (
         method + b" " + target + b" HTTP/1.1\r\n\r\n"
     )
 
 
 def test_surrounding_whitespace_in_values_is_dropped(impl: str) -> None:
-    head = http11(impl).write_request_head(b"GET", b"/", [(b"A", b" \t x y \t "), (b"B", b"  ")])
+    head = h11write(impl).write_request_head(b"GET", b"/", [(b"A", b" \t x y \t "), (b"B", b"  ")])
     assert head == b"GET / HTTP/1.1\r\nA: x y\r\nB: \r\n\r\n"
 
 
@@ -66,7 +66,7 @@ def test_surrounding_whitespace_in_values_is_dropped(impl: str) -> None:
 )
 def test_invalid_method(impl: str, method: bytes) -> None:
     with pytest.raises(LocalProtocolError, match="method"):
-        http11(impl).write_request_head(method, b"/", [])
+        h11write(impl).write_request_head(method, b"/", [])
 
 
 @pytest.mark.parametrize(
@@ -87,7 +87,7 @@ def test_invalid_method(impl: str, method: bytes) -> None:
 )
 def test_invalid_target(impl: str, target: bytes) -> None:
     with pytest.raises(LocalProtocolError, match="target"):
-        http11(impl).write_request_head(b"GET", target, [])
+        h11write(impl).write_request_head(b"GET", target, [])
 
 
 @pytest.mark.parametrize(
@@ -96,7 +96,7 @@ def test_invalid_target(impl: str, target: bytes) -> None:
 )
 def test_invalid_header_name(impl: str, name: bytes) -> None:
     with pytest.raises(LocalProtocolError, match="header name"):
-        http11(impl).write_request_head(b"GET", b"/", [(b"Host", b"x"), (name, b"v")])
+        h11write(impl).write_request_head(b"GET", b"/", [(b"Host", b"x"), (name, b"v")])
 
 
 @pytest.mark.parametrize(
@@ -116,7 +116,7 @@ def test_invalid_header_name(impl: str, name: bytes) -> None:
 )
 def test_invalid_header_value(impl: str, value: bytes) -> None:
     with pytest.raises(LocalProtocolError, match="header value"):
-        http11(impl).write_request_head(b"GET", b"/", [(b"X", value)])
+        h11write(impl).write_request_head(b"GET", b"/", [(b"X", value)])
 
 
 @pytest.mark.parametrize(
@@ -131,11 +131,11 @@ def test_invalid_header_value(impl: str, value: bytes) -> None:
 )
 def test_only_bytes(impl: str, args: Tuple[Any, Any, Any]) -> None:
     with pytest.raises(TypeError, match="must be bytes"):
-        http11(impl).write_request_head(*args)
+        h11write(impl).write_request_head(*args)
 
 
 def test_chunks(impl: str) -> None:
-    mod = http11(impl)
+    mod = h11write(impl)
     assert mod.write_chunk(b"abc") == b"3\r\nabc\r\n"
     assert mod.write_chunk(b"x" * 4096) == b"1000\r\n" + b"x" * 4096 + b"\r\n"
     assert mod.write_chunk(b"") == b""  # an empty chunk would end the body
@@ -144,7 +144,7 @@ def test_chunks(impl: str) -> None:
 
 
 def test_last_chunk(impl: str) -> None:
-    mod = http11(impl)
+    mod = h11write(impl)
     assert mod.write_last_chunk() == b"0\r\n\r\n"
     assert mod.write_last_chunk([]) == b"0\r\n\r\n"
     assert mod.write_last_chunk([(b"X-Sum", b" 42 "), (b"Y", b"")]) == (
@@ -157,7 +157,7 @@ def test_last_chunk(impl: str) -> None:
 
 
 def test_h11_server_reads_what_we_write(impl: str) -> None:
-    mod = http11(impl)
+    mod = h11write(impl)
     data = mod.write_request_head(
         b"POST", b"/upload", [(b"Host", b"example.com"), (b"Transfer-Encoding", b"chunked")]
     )
@@ -206,7 +206,7 @@ def test_twins_serialize_alike(method: bytes, target: bytes, headers: Headers) -
     outcomes: List[Any] = []
     for impl in IMPLS:
         try:
-            outcomes.append(http11(impl).write_request_head(method, target, headers))
+            outcomes.append(h11write(impl).write_request_head(method, target, headers))
         except LocalProtocolError as exc:
             outcomes.append(("error", str(exc)))
     assert all(outcome == outcomes[0] for outcome in outcomes)
@@ -219,3 +219,27 @@ def test_twins_serialize_alike(method: bytes, target: bytes, headers: Headers) -
         assert request.method == method
         assert request.target == target
         assert request.headers.raw_items() == [(n, v.strip(b" \t")) for n, v in headers]
+
+
+# -- the writer is a twin of its own, and the public modules use its active twin -------------
+
+
+def test_writer_twins_run_the_code_meant_for_them(impl: str) -> None:
+    expected = "c-loops" if impl == "c" else "bytes-methods"
+    assert expected == h11write(impl)._SCANNING
+
+
+def test_public_modules_use_the_active_writer_twin() -> None:
+    from fastclient import _impl
+    from fastclient._net import h1
+    from fastclient._protocol import http11
+    from tests.protocol import H11WRITE
+
+    active = _impl.load(H11WRITE)
+    for module in (http11, h1):
+        assert module.write_request_head is active.write_request_head
+        assert module.write_chunk is active.write_chunk
+        assert module.write_last_chunk is active.write_last_chunk
+    assert http11.write_request_head(b"GET", b"/", [(b"Host", b"x")]) == (
+        b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"
+    )

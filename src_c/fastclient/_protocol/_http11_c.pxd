@@ -15,15 +15,14 @@ ctypedef const unsigned char *uchars
 # True here: selects the C-loop branch of the scanning helpers.
 cdef bint _COMPILED
 
-# Byte classes: 256-entry flag tables (C loops) and member strings (pure twin only).
+# Byte classes, bound from fastclient._protocol._h11tables: 256-entry flag tables (C loops)
+# and member strings (pure twin only).
 cdef bytes _TOKEN_CHARS
 cdef bytes _TOKEN_TABLE
 cdef bytes _VALUE_OUT_CHARS
 cdef bytes _VALUE_OUT_TABLE
 cdef bytes _VALUE_IN_CHARS
 cdef bytes _VALUE_IN_TABLE
-cdef bytes _TARGET_CHARS
-cdef bytes _TARGET_TABLE
 cdef bytes _HEX_TABLE
 
 cdef int _CR
@@ -99,18 +98,6 @@ cdef bint _te_is_chunked(list values) except -1
 cdef bytes _gathered(bytes buf, Py_ssize_t start, Py_ssize_t stop, list views)
 
 cdef bytes _check_bytes(object value, str what)
-
-@cython.locals(name=bytes, value=bytes, raw=uchars, start=Py_ssize_t, stop=Py_ssize_t)
-cdef void _field_parts(object headers, list parts) except *
-
-@cython.locals(parts=list)
-cpdef bytes write_request_head(object method, object target, object headers)
-
-@cython.locals(n=Py_ssize_t)
-cpdef bytes write_chunk(object data)
-
-@cython.locals(parts=list)
-cpdef bytes write_last_chunk(object trailers=*)
 
 
 @cython.final

@@ -1,0 +1,124 @@
+# cython: annotation_typing=False
+# (annotations are for mypy and readers; the C types come only from the .pxd)
+"""HTTP/1.1 request writer, sans-IO: the specification of what fastclient puts on the wire.
+
+This module is plain Python and is also compiled by Cython, with the C types of
+``src_c/fastclient/_protocol/_h11write_c.pxd``, into ``fastclient._protocol._h11write_c``.
+Both twins run this one source; ``fastclient._impl.load`` picks one. The response parser is
+the separate ``fastclient._protocol._http11`` twin; the byte classes both use are defined
+once, in ``_h11tables``.
+
+The writers validate everything and raise LocalProtocolError rather than put a byte on the
+wire that could end a line: the method and header names must be tokens, the target visible
+ASCII, values free of control characters other than HTAB (surrounding SP/HTAB is dropped).
+Anything that is not ``bytes`` is a TypeError. The caller supplies Host and the framing
+headers.
+
+Speed: the one scanning helper, ``_all_in``, branches on ``_COMPILED``, as the parser's
+do: a C loop over the bytes when compiled, ``bytes.translate`` in the pure twin. Both
+branches accept the same bytes, which the differential tests in ``tests/protocol`` check.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, List, Tuple, Union
+
+from fastclient._exceptions import LocalProtocolError
+from fastclient._protocol import _h11tables
+
+__all__ = ["write_chunk", "write_last_chunk", "write_request_head"]
+
+# True in the compiled twin (fastclient._protocol._h11write_c): selects the C-loop scanner.
+_COMPILED = __name__.endswith("_c")
+# The name the twins' tests check, to be sure each runs the branch it should.
+_SCANNING = "c-loops" if _COMPILED else "bytes-methods"
+
+# Byte classes (see _h11tables), bound here so that the compiled twin holds them as C-typed
+# globals and its loops index them directly.
+_TOKEN_CHARS = _h11tables.TOKEN_CHARS
+_TOKEN_TABLE = _h11tables.TOKEN_TABLE
+_VALUE_OUT_CHARS = _h11tables.VALUE_OUT_CHARS
+_VALUE_OUT_TABLE = _h11tables.VALUE_OUT_TABLE
+_TARGET_CHARS = _h11tables.TARGET_CHARS
+_TARGET_TABLE = _h11tables.TARGET_TABLE
+_show = _h11tables.show
+
+_SP = 32
+_HTAB = 9
+
+
+def _all_in(buf: bytes, start: int, stop: int, table: bytes, members: bytes) -> bool:
+    """True if every byte of buf[start:stop] is in the class given by table/members."""
+    if _COMPILED:
+        # `raw` and `flags` are `const unsigned char *` here (see the .pxd): a C loop.
+        raw = buf
+        flags = table
+        i = start
+        while i < stop:
+            if not flags[raw[i]]:
+                return False
+            i += 1
+        return True
+    return not buf[start:stop].translate(None, members)
+
+
+def _check_bytes(value: object, what: str) -> bytes:
+    if type(value) is not bytes:
+        raise TypeError(f"{what} must be bytes, not {type(value).__name__}")
+    return value
+
+
+def _field_parts(headers: Iterable[Tuple[bytes, bytes]], parts: List[bytes]) -> None:
+    """Validate header fields and add ``name: value CRLF`` pieces to parts."""
+    for field_name, field_value in headers:
+        name = _check_bytes(field_name, "header name")
+        value = _check_bytes(field_value, "header value")
+        if not name or not _all_in(name, 0, len(name), _TOKEN_TABLE, _TOKEN_CHARS):
+            raise LocalProtocolError(f"invalid header name {_show(name)}")
+        # Surrounding whitespace is not part of a field value (RFC 9110 5.5): drop it
+        # rather than fail, as h11 does; what remains must not hold CR, LF or other CTLs.
+        raw = value
+        start = 0
+        stop = len(value)
+        while start < stop and (raw[start] == _SP or raw[start] == _HTAB):
+            start += 1
+        while stop > start and (raw[stop - 1] == _SP or raw[stop - 1] == _HTAB):
+            stop -= 1
+        if not _all_in(value, start, stop, _VALUE_OUT_TABLE, _VALUE_OUT_CHARS):
+            raise LocalProtocolError(f"invalid header value for {_show(name)}: {_show(value)}")
+        parts.append(name)
+        parts.append(b": ")
+        parts.append(value if stop - start == len(value) else raw[start:stop])
+        parts.append(b"\r\n")
+
+
+def write_request_head(method: bytes, target: bytes, headers: List[Tuple[bytes, bytes]]) -> bytes:
+    """``METHOD target HTTP/1.1`` CRLF, the header lines, CRLF; every piece validated so that
+    no input can put a line break (or any byte that could act as one) on the wire. The
+    caller supplies Host and the framing headers."""
+    _check_bytes(method, "method")
+    _check_bytes(target, "target")
+    if not method or not _all_in(method, 0, len(method), _TOKEN_TABLE, _TOKEN_CHARS):
+        raise LocalProtocolError(f"invalid method {_show(method)}")
+    if not target or not _all_in(target, 0, len(target), _TARGET_TABLE, _TARGET_CHARS):
+        raise LocalProtocolError(f"invalid request target {_show(target)}")
+    parts = [method, b" ", target, b" HTTP/1.1\r\n"]
+    _field_parts(headers, parts)
+    parts.append(b"\r\n")
+    return b"".join(parts)
+
+
+def write_chunk(data: Union[bytes, bytearray, memoryview]) -> bytes:
+    """One chunk of a chunked body; b"" for empty data (an empty chunk would end the body)."""
+    n = len(data)
+    if n == 0:
+        return b""
+    return b"".join((b"%x\r\n" % n, data, b"\r\n"))
+
+
+def write_last_chunk(trailers: Iterable[Tuple[bytes, bytes]] = ()) -> bytes:
+    """The last chunk, the validated trailer fields and the final CRLF."""
+    parts = [b"0\r\n"]
+    _field_parts(trailers, parts)
+    parts.append(b"\r\n")
+    return b"".join(parts)

@@ -1,0 +1,45 @@
+# C types for fastclient/_protocol/_h11write_py.py (compiled into fastclient._protocol._h11write_c).
+# The .py is the specification; this file only adds types. The validation loops (token,
+# target and value tables) become C loops over a `uchars` alias of the bytes; the writers
+# are cpdef functions. Functions with a C return type declare an exception value, so no
+# Python exception is ever swallowed.
+
+cimport cython
+
+# A bytes object seen as its C buffer (as in _http11_c.pxd): locals named `raw` (and the
+# table aliases) have this type, so raw[i] is a load and raw[a:b] builds the slice directly.
+ctypedef const unsigned char *uchars
+
+# True here: selects the C-loop branch of _all_in.
+cdef bint _COMPILED
+
+# Byte classes, bound from fastclient._protocol._h11tables: flag tables (C loops) and
+# member strings (pure twin only).
+cdef bytes _TOKEN_CHARS
+cdef bytes _TOKEN_TABLE
+cdef bytes _VALUE_OUT_CHARS
+cdef bytes _VALUE_OUT_TABLE
+cdef bytes _TARGET_CHARS
+cdef bytes _TARGET_TABLE
+
+cdef int _SP
+cdef int _HTAB
+
+
+@cython.locals(i=Py_ssize_t, raw=uchars, flags=uchars)
+cdef bint _all_in(bytes buf, Py_ssize_t start, Py_ssize_t stop, bytes table,
+                  bytes members) except -1
+
+cdef bytes _check_bytes(object value, str what)
+
+@cython.locals(name=bytes, value=bytes, raw=uchars, start=Py_ssize_t, stop=Py_ssize_t)
+cdef void _field_parts(object headers, list parts) except *
+
+@cython.locals(parts=list)
+cpdef bytes write_request_head(object method, object target, object headers)
+
+@cython.locals(n=Py_ssize_t)
+cpdef bytes write_chunk(object data)
+
+@cython.locals(parts=list)
+cpdef bytes write_last_chunk(object trailers=*)
