@@ -8,8 +8,11 @@ process pinned to core 1 (taskset), GETting the 13-byte "Hello, world!" over ONE
 requests/s and the client's CPU microseconds per request (user+system time of its process
 divided by the requests completed). h2load (nghttp2, C) is the limit. Alongside, for the
 "HTTP/2 at least 80% of HTTP/1.1" target, fastclient's HTTP/1.1 pool at 64 in flight (from
-bench_transport) and its HTTP/2 connection at 64 in flight. Clients that are not
-installed are skipped. ``python -m benchmarks`` runs this too (see ``run``).
+bench_transport) and its HTTP/2 connection at 64 in flight; and the same comparison through
+the public API, ``fastclient.AsyncClient`` (HTTP/2 over one h2c connection, HTTP/1.1 over
+64 keep-alive connections), which is what users and ``fastclient bench --http2`` run.
+Clients that are not installed are skipped. ``python -m benchmarks`` runs this too (see
+``run``; ``--cases`` takes this file's case names).
 """
 
 from __future__ import annotations
@@ -117,6 +120,49 @@ def fastclient_h1_pool(port: int, duration: float, inflight: int, loop_kind: str
     from benchmarks.bench_transport import fastclient_pool
 
     return int(fastclient_pool(port, duration, inflight, loop_kind))
+
+
+def _fastclient_client(
+    port: int, duration: float, inflight: int, loop_kind: str, http2: bool
+) -> int:
+    import fastclient
+
+    loop = _loop(loop_kind)
+    url = f"http://127.0.0.1:{port}/"
+    done = 0
+
+    async def main() -> None:
+        nonlocal done
+        stop = time.monotonic() + duration
+        limits = fastclient.Limits(max_connections=inflight, max_keepalive_connections=inflight)
+        async with fastclient.AsyncClient(
+            http1=not http2, http2=http2, limits=limits, timeout=30
+        ) as client:
+
+            async def worker() -> None:
+                nonlocal done
+                while time.monotonic() < stop:
+                    response = await client.get(url)
+                    assert response.content == BODY
+                    done += 1
+
+            await asyncio.gather(*[worker() for _ in range(inflight)])
+            if http2:
+                assert client._transport.pool.state.n_total == 1  # type: ignore[attr-defined]
+
+    loop.run_until_complete(main())
+    loop.close()
+    return done
+
+
+def fastclient_client_h2(port: int, duration: float, inflight: int, loop_kind: str) -> int:
+    """fastclient.AsyncClient(http1=False, http2=True): the whole client, one h2c connection."""
+    return _fastclient_client(port, duration, inflight, loop_kind, True)
+
+
+def fastclient_client_h1(port: int, duration: float, inflight: int, loop_kind: str) -> int:
+    """fastclient.AsyncClient over HTTP/1.1: ``inflight`` keep-alive connections."""
+    return _fastclient_client(port, duration, inflight, loop_kind, False)
 
 
 def httpx_h2(port: int, duration: float, inflight: int, loop_kind: str) -> int:
@@ -249,6 +295,10 @@ CASES: Dict[str, Tuple[Callable[..., int], str, str, str, Optional[int]]] = {
     "fastclient-h2-sync/threads": (fastclient_h2_sync, "", "fastclient", "h2c", 16),
     "fastclient-h2@64/uvloop": (fastclient_h2, "uvloop", "uvloop", "h2c", 64),
     "fastclient-h1-pool@64/uvloop": (fastclient_h1_pool, "uvloop", "uvloop", "http", 64),
+    "fastclient-client-h2/asyncio": (fastclient_client_h2, "asyncio", "fastclient", "h2c", None),
+    "fastclient-client-h2/uvloop": (fastclient_client_h2, "uvloop", "uvloop", "h2c", None),
+    "fastclient-client-h2@64/uvloop": (fastclient_client_h2, "uvloop", "uvloop", "h2c", 64),
+    "fastclient-client-h1@64/uvloop": (fastclient_client_h1, "uvloop", "uvloop", "http", 64),
     "httpx-h2/asyncio": (httpx_h2, "asyncio", "h2", "h2c", None),
     "pyreqwest-h2/asyncio": (pyreqwest_h2, "asyncio", "pyreqwest", "h2c", None),
     "curl_cffi-h2/asyncio": (curl_cffi_h2, "asyncio", "curl_cffi", "h2c", None),
@@ -358,7 +408,11 @@ def run(ctx: Any) -> List[Dict[str, Any]]:
     ports = {"h2c": ctx.nginx.h2c_port, "http": ctx.nginx.http_port}
     inflight = 100
     rows = []
-    for r in measure(ports, ctx.duration, inflight, [], ctx.client_core):
+    # --cases names cases exactly (e.g. fastclient-client-h2/uvloop, or h2load).
+    only = [c for c in ctx.cases if c in CASES or c == "h2load"]
+    if ctx.cases and not only:
+        return rows
+    for r in measure(ports, ctx.duration, inflight, only, ctx.client_core):
         which = CASES[r["case"]][3] if r["case"] in CASES else "h2c"
         if which == "h2c":
             scenario = f"h2c 1 conn {r['inflight']} in flight"

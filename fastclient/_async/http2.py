@@ -187,6 +187,11 @@ class AsyncHTTP2Connection(asyncio.Protocol):
         return self.closed
 
     @property
+    def lost(self) -> bool:
+        """connection_lost has run: the transport has let go of the socket."""
+        return self._lost
+
+    @property
     def open_streams(self) -> int:
         return len(self._streams)
 
@@ -683,6 +688,12 @@ class AsyncHTTP2ResponseStream(AsyncByteStream):
     @property
     def stream_id(self) -> int:
         return self._sid
+
+    @property
+    def holds_stream(self) -> bool:
+        """The response is still being received on its stream (closing it ends the
+        stream); False when it arrived whole and its stream is already free."""
+        return self._conn is not None
 
     def __aiter__(self) -> AsyncIterator[bytes]:
         if self._consumed:

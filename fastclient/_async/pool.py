@@ -4,6 +4,15 @@ PoolState decides (reuse, open, wait, close, hand over); this shell carries the 
 out: it opens connections, wakes waiters through futures, and closes handles. asyncio runs
 callbacks on one thread, so no lock is needed; every path that gives up (timeout, error,
 cancellation at any await) hands its waiter or connection back before re-raising.
+
+HTTP/2: with ``http2=True`` TLS connections offer ALPN h2 (and http/1.1 unless
+``http1=False``); with ``http1=False`` plain http speaks h2c with prior knowledge. An
+HTTP/2 connection (``AsyncHTTP2Connection``) is one multiplexed PoolConnection: the state
+hands it to every request while it has a free stream, each request gives its stream back
+when its response is closed, the connection's ``on_capacity`` reports the peer's stream
+limit and GOAWAY (retire: no new requests there), and ``on_lost`` drops it. Requests the
+server did not process (REFUSED_STREAM, above a GOAWAY's last stream id) are sent again
+on another connection, when their body is in memory.
 """
 
 from __future__ import annotations
@@ -12,8 +21,10 @@ import asyncio
 import logging
 import socket
 import ssl
-from typing import Any, AsyncIterable, Dict, List, Optional, Sequence, Tuple
+from functools import partial
+from typing import Any, AsyncIterable, Dict, List, Optional, Sequence, Tuple, Union
 
+from .._config import LazySSLContext
 from .._exceptions import (
     ConnectError,
     ConnectTimeout,
@@ -24,8 +35,9 @@ from .._exceptions import (
 from .._net.errors import CONNECT, READ, WRITE, map_error
 from .._net.h1 import write_chunk, write_last_chunk
 from .._net.trace import atrace
-from .._protocol.pool import ACTIVE, PoolConnection, PoolState, Waiter
+from .._protocol.pool import ACTIVE, CLOSED, PoolConnection, PoolState, Waiter
 from .connection import AsyncHTTP11Connection
+from .http2 import AsyncHTTP2Connection, AsyncHTTP2ResponseStream, is_retryable
 from .stream import AsyncResponseStream
 
 __all__ = ["AsyncConnectionPool", "Timeouts"]
@@ -38,6 +50,10 @@ Timeouts = Tuple[_T, _T, _T, _T, _T]
 
 _INF = float("inf")
 
+# Sends of one request that the server did not process (GOAWAY, REFUSED_STREAM): each
+# goes to a newer connection, so a few suffice unless the server keeps refusing.
+_H2_ATTEMPTS = 4
+
 
 def _expire_waiter(fut: asyncio.Future[None]) -> None:
     if not fut.done():
@@ -48,7 +64,7 @@ class AsyncConnectionPool:
     def __init__(
         self,
         *,
-        ssl_context: Optional[ssl.SSLContext] = None,
+        ssl_context: Union[ssl.SSLContext, LazySSLContext, None] = None,
         max_connections: Optional[int] = None,
         max_keepalive_connections: Optional[int] = None,
         keepalive_expiry: Optional[float] = 5.0,
@@ -58,12 +74,27 @@ class AsyncConnectionPool:
         retries: int = 0,
         socket_options: Optional[Sequence[Tuple[int, int, Any]]] = None,
         proxy: Any = None,
+        http1: bool = True,
+        http2: bool = False,
     ) -> None:
         self._proxy = proxy  # a ProxyRoute: this pool's connections go through it
+        self._http1 = http1
+        # HTTP/2 over TLS by ALPN; not through an https proxy, whose own TLS handshake may
+        # share the context and must offer HTTP/1.1 only (the CONNECT is HTTP/1.1).
+        self._h2_tls = http2 and not (proxy is not None and proxy.origin[0] == b"https")
+        # h2c with prior knowledge, only when HTTP/1.1 is off (no Upgrade dance), and not
+        # to a forwarding proxy (absolute-form HTTP/1.1 requests).
+        self._h2c = http2 and not http1 and proxy is None
+        self._alpn = (["h2", "http/1.1"] if http1 else ["h2"]) if self._h2_tls else ["http/1.1"]
         self._state = PoolState(
             max_connections, max_keepalive_connections, keepalive_expiry, max_connections_per_host
         )
-        self._ssl_context = ssl_context
+        # An SSLContext, or a deferred one that the first TLS connection builds: the
+        # transport's default, or this pool's own when given none (whose bad CA path,
+        # if any, then fails that connection, as it did before this was deferred).
+        self._ssl_context: Union[ssl.SSLContext, LazySSLContext] = (
+            LazySSLContext.from_environment() if ssl_context is None else ssl_context
+        )
         self._uds = uds
         self._local_address = local_address
         self._retries = retries
@@ -77,21 +108,45 @@ class AsyncConnectionPool:
         self,
         origin: Tuple[bytes, bytes, int],
         method: bytes,
-        head: bytes,
+        head: Optional[bytes],
         body: Optional[AsyncIterable[bytes]],
         chunked: bool,
         timeouts: Timeouts,
         extensions: Dict[str, Any],
-    ) -> Tuple[Any, AsyncResponseStream, PoolConnection]:
+        h2: Any = None,
+    ) -> Tuple[Any, Any, PoolConnection]:
         """Send one request (``head`` is the serialised request head, with a small body
         already appended when ``body`` is None) and return (ResponseHead, body stream, the
-        PoolConnection). Raises fastclient exceptions only."""
+        PoolConnection). Raises fastclient exceptions only.
+
+        ``h2``: the request for HTTP/2 (attributes ``scheme``, ``authority``, ``path``,
+        ``headers``, ``content``: the in-memory body or None, and ``http1_head()``, which
+        serialises the head when ``head`` is None), needed when the pool may speak HTTP/2.
+        """
         loop = self._loop
         if loop is None:
             loop = self._loop = asyncio.get_running_loop()
         trace = extensions.get("trace")
         pinned = extensions.get("conn_id")
-        conn = await self._acquire(loop, origin, timeouts, pinned, extensions, trace)
+        multiplex = h2 is not None and (self._h2_tls if origin[0] == b"https" else self._h2c)
+        attempt = 1
+        while True:
+            conn = await self._acquire(
+                loop, origin, timeouts, pinned, extensions, trace, multiplex
+            )
+            if type(conn.handle) is not AsyncHTTP2Connection:
+                break
+            if h2 is None:
+                self._release_h2(conn)
+                raise RuntimeError("an HTTP/2 connection needs the request's h2 parts")
+            may_retry = body is None and attempt < _H2_ATTEMPTS
+            result = await self._request_h2(conn, method, h2, body, timeouts, trace, may_retry)
+            if result is not None:
+                return result
+            attempt += 1
+            pinned = None
+        if head is None:
+            head = h2.http1_head()
         proto: AsyncHTTP11Connection = conn.handle
         phase = WRITE
         try:
@@ -142,6 +197,82 @@ class AsyncConnectionPool:
             return response_head, stream, conn
         return response_head, AsyncResponseStream(None, self, conn, timeouts[1], trace), conn
 
+    async def _request_h2(
+        self,
+        conn: PoolConnection,
+        method: bytes,
+        h2: Any,
+        body: Optional[AsyncIterable[bytes]],
+        timeouts: Timeouts,
+        trace: Any,
+        may_retry: bool,
+    ) -> Optional[Tuple[Any, AsyncHTTP2ResponseStream, PoolConnection]]:
+        """One request on the HTTP/2 connection ``conn`` (a stream of it is ours). None
+        when it failed in a way that is safe to send again on another connection."""
+        proto: AsyncHTTP2Connection = conn.handle
+        try:
+            head, stream = await proto.request(
+                method,
+                h2.scheme,
+                h2.authority,
+                h2.path,
+                h2.headers,
+                h2.content if body is None else body,
+                read_timeout=timeouts[1],
+                write_timeout=timeouts[2],
+                pool_timeout=timeouts[3],
+                trace=trace,
+            )
+        except BaseException as exc:
+            self._release_h2(conn)
+            if may_retry and isinstance(exc, Exception) and is_retryable(exc):
+                return None
+            mapped = map_error(exc, READ)
+            if mapped is exc:
+                raise
+            raise mapped from exc
+        if stream.holds_stream:
+            stream.on_close = partial(self._release_h2, conn)
+        else:
+            self._release_h2(conn)  # the response is here whole; its stream is free
+        return head, stream, conn
+
+    def _release_h2(self, conn: PoolConnection) -> None:
+        """A request gives its stream of ``conn`` back; a closed or draining (GOAWAY)
+        connection takes no new ones and closes when its last request ends."""
+        proto: AsyncHTTP2Connection = conn.handle
+        state = self._state
+        loop = self._loop
+        reusable = not proto.closed and not proto.core.goaway_received
+        state.release(conn, reusable, loop.time() if loop is not None else 0.0)
+        if state.to_close or state.to_wake:
+            self._drain()
+
+    def _h2_capacity(self, proto: AsyncHTTP2Connection) -> None:
+        """on_capacity: the connection's stream limit may have changed, or a GOAWAY came."""
+        conn = proto.pool_conn
+        if conn is None or conn.state == CLOSED:
+            return
+        state = self._state
+        if proto.closed or proto.core.goaway_received:
+            if conn.retired:
+                return
+            state.retire(conn)
+        else:
+            limit = proto.max_streams
+            if (limit if limit > 1 else 1) == conn.max_streams:
+                return  # the common case: a stream ended
+            state.set_max_streams(conn, limit)
+        if state.to_close or state.to_wake:
+            self._drain()
+
+    def _h2_lost(self, proto: AsyncHTTP2Connection) -> None:
+        conn = proto.pool_conn
+        if conn is not None:
+            self._state.discard(conn)
+            if self._state.to_close or self._state.to_wake:
+                self._drain()
+
     async def _send_body(
         self,
         proto: AsyncHTTP11Connection,
@@ -183,6 +314,7 @@ class AsyncConnectionPool:
         pinned: Any,
         extensions: Dict[str, Any],
         trace: Any,
+        multiplex: bool = False,
     ) -> PoolConnection:
         state = self._state
         if pinned is not None:
@@ -203,7 +335,7 @@ class AsyncConnectionPool:
         while True:
             if state.closed:
                 raise ConnectError("the connection pool is closed")
-            result = state.acquire(origin, loop.time())
+            result = state.acquire(origin, loop.time(), multiplex)
             if state.to_close or state.to_wake:
                 self._drain()
             if type(result) is Waiter:
@@ -213,12 +345,17 @@ class AsyncConnectionPool:
             else:
                 conn = result
             if conn.state == ACTIVE:
-                if conn.handle.closed:
+                handle = conn.handle
+                if type(handle) is AsyncHTTP2Connection:
+                    if handle.closed or handle.core.goaway_received:
+                        self._release_h2(conn)  # retires it
+                        continue
+                elif handle.closed:
                     # Closed after it was handed over: drop it and try again.
                     self.release(conn, False)
                     continue
                 return conn
-            await self._open(loop, conn, origin, timeouts, extensions, trace)
+            await self._open(loop, conn, origin, timeouts, extensions, trace, multiplex)
             return conn
 
     async def _wait(
@@ -250,23 +387,39 @@ class AsyncConnectionPool:
         timeouts: Timeouts,
         extensions: Dict[str, Any],
         trace: Any,
+        multiplex: bool = False,
     ) -> None:
-        """Open the CONNECTING slot ``conn``; on any failure the slot is freed."""
+        """Open the CONNECTING slot ``conn``; on any failure the slot is freed, and the
+        requests that waited for this connection in case it spoke HTTP/2 fail with it."""
+        state = self._state
         try:
-            proto = await self._connect_with_retries(loop, origin, timeouts[0], extensions, trace)
+            proto = await self._connect_with_retries(
+                loop, origin, timeouts[0], extensions, trace, multiplex
+            )
+        except Exception as exc:
+            state.connect_failed(conn)
+            self._drain(exc)
+            raise
         except BaseException:
-            self._state.release(conn, False, loop.time())
+            # Cancelled: the next waiter opens a connection of its own.
+            state.release(conn, False, loop.time())
             self._drain()
             raise
         conn.handle = proto
         proto.pool_conn = conn
         if proto.closed:
             # Lost during the handshake's last step: count it as a failed connect.
-            self._state.release(conn, False, loop.time())
-            self._drain()
-            raise ConnectError("the connection closed as soon as it opened")
-        self._state.connected(conn)
+            error = ConnectError("the connection closed as soon as it opened")
+            state.connect_failed(conn)
+            self._drain(error)
+            raise error
+        if type(proto) is AsyncHTTP2Connection:
+            state.connected_multiplexed(conn, proto.max_streams)
+        else:
+            state.connected(conn)
         self._by_id[conn.conn_id] = conn
+        if state.to_close or state.to_wake:
+            self._drain()
 
     async def _connect_with_retries(
         self,
@@ -275,11 +428,12 @@ class AsyncConnectionPool:
         timeout: Optional[float],
         extensions: Dict[str, Any],
         trace: Any,
-    ) -> AsyncHTTP11Connection:
+        multiplex: bool = False,
+    ) -> Any:
         delay = 0.0
         for attempt in range(self._retries + 1):
             try:
-                return await self._connect(loop, origin, timeout, extensions, trace)
+                return await self._connect(loop, origin, timeout, extensions, trace, multiplex)
             except (ConnectError, ConnectTimeout):
                 if attempt >= self._retries:
                     raise
@@ -294,14 +448,24 @@ class AsyncConnectionPool:
         timeout: Optional[float],
         extensions: Dict[str, Any],
         trace: Any,
-    ) -> AsyncHTTP11Connection:
+        multiplex: bool = False,
+    ) -> Any:
+        """A connected protocol: AsyncHTTP11Connection, or AsyncHTTP2Connection when
+        ALPN chose h2 (or h2c with prior knowledge on plain http)."""
         scheme, host, port = origin
         if scheme not in (b"http", b"https"):
             raise UnsupportedProtocol(f"Request URL has an unsupported protocol '{scheme!r}'")
-        lost = self._lost
+        factory: Any
+        if multiplex and origin[0] == b"http":
 
-        def factory() -> AsyncHTTP11Connection:
-            return AsyncHTTP11Connection(loop, lost)
+            def factory() -> AsyncHTTP2Connection:
+                return AsyncHTTP2Connection(loop, self._h2_lost, self._h2_capacity)
+
+        else:
+            lost = self._lost
+
+            def factory() -> AsyncHTTP11Connection:
+                return AsyncHTTP11Connection(loop, lost)
 
         route = self._proxy
         tunnel = route is not None and scheme == b"https" and origin != route.origin
@@ -309,7 +473,7 @@ class AsyncConnectionPool:
             # Connect to the proxy; the CONNECT exchange below makes the tunnel.
             scheme, host, port = route.origin
         host_str = host.decode("ascii")
-        proto: Optional[AsyncHTTP11Connection] = None
+        proto: Any = None
         step = "connection.connect_tcp"
         try:
             if trace is not None:
@@ -335,11 +499,18 @@ class AsyncConnectionPool:
                 sni = extensions.get("sni_hostname") or host_str
                 if trace is not None:
                     await atrace(trace, step + ".started", {"server_hostname": sni})
-                await self._start_tls(loop, proto, sni, timeout)
+                proto = await self._start_tls(loop, proto, sni, timeout, None, multiplex)
                 if trace is not None:
                     await atrace(trace, step + ".complete", {"return_value": proto})
+            if trace is not None and type(proto) is AsyncHTTP2Connection:
+                # The preface went out with connection_made; reported once it has.
+                step = "http2.send_connection_init"
+                await atrace(trace, step + ".started", {})
+                await atrace(trace, step + ".complete", {})
         except BaseException as exc:
-            if proto is not None:
+            if type(proto) is AsyncHTTP2Connection:
+                proto.close()
+            elif proto is not None:
                 proto._abort()
             mapped = map_error(exc, CONNECT)
             if trace is not None and isinstance(exc, Exception):
@@ -382,24 +553,45 @@ class AsyncConnectionPool:
         proto: AsyncHTTP11Connection,
         server_hostname: str,
         timeout: Optional[float],
-        ssl_context: Optional[ssl.SSLContext] = None,
-    ) -> None:
-        ctx = ssl_context or self._ssl_context
-        if ctx is None:
-            from .._config import create_ssl_context
-
-            ctx = self._ssl_context = create_ssl_context()
+        ssl_context: Union[ssl.SSLContext, LazySSLContext, None] = None,
+        offer_h2: bool = False,
+    ) -> Any:
+        """TLS over ``proto``'s transport; returns the protocol that speaks on it from now
+        on: ``proto``, or an AsyncHTTP2Connection when ALPN chose h2."""
+        source = self._ssl_context if ssl_context is None else ssl_context
+        # A deferred context is built here, on the loop, by the first TLS connection:
+        # the same one-off cost the transport's constructor used to pay, and no await
+        # happens during it, so concurrent first connections still build it once.
+        ctx = source if isinstance(source, ssl.SSLContext) else source.get()
+        offer_h2 = offer_h2 and self._h2_tls
+        # Set on every handshake (as httpcore does): the context may be the application's,
+        # shared with clients that offer other protocols.
+        ctx.set_alpn_protocols(self._alpn if offer_h2 else ["http/1.1"])
         assert proto.transport is not None
-        coro = loop.start_tls(proto.transport, proto, ctx, server_hostname=server_hostname)
+        # When h2 may be chosen, a stand-in protocol receives whatever arrives between the
+        # handshake and the hand-over (the server's SETTINGS can), for the real one.
+        receiver: asyncio.Protocol = _Handover() if offer_h2 else proto
+        coro = loop.start_tls(proto.transport, receiver, ctx, server_hostname=server_hostname)
         new_transport = await asyncio.wait_for(coro, timeout)
         if new_transport is None:
             raise ConnectError("the TLS handshake did not complete")
-        proto.transport = new_transport
         ssl_object = new_transport.get_extra_info("ssl_object")
         alpn = ssl_object.selected_alpn_protocol() if ssl_object is not None else None
+        if offer_h2:
+            assert isinstance(receiver, _Handover)
+            if alpn == "h2" or not self._http1:
+                # (HTTP/2 only: a server that names no protocol gets HTTP/2 too.)
+                h2 = AsyncHTTP2Connection.adopt(new_transport, self._h2_lost, self._h2_capacity)
+                receiver.hand_to(h2)
+                return h2
+            new_transport.set_protocol(proto)
+            proto.transport = new_transport
+            receiver.hand_to(proto)
+            return proto
+        proto.transport = new_transport
         if alpn == "h2":
-            # The HTTP/2 driver plugs in here; until it does, h2 is never offered.
-            raise UnsupportedProtocol("the server chose HTTP/2, which this pool cannot speak")
+            raise UnsupportedProtocol("the server chose HTTP/2, which was not offered")
+        return proto
 
     async def _connect_socket(
         self, loop: asyncio.AbstractEventLoop, factory: Any, host: str, port: int
@@ -427,7 +619,9 @@ class AsyncConnectionPool:
 
     # ------------------------------------------------------------ carrying out decisions
 
-    def _drain(self) -> None:
+    def _drain(self, error: Optional[BaseException] = None) -> None:
+        """Carry out the state's decisions. ``error``: why the connect that woken waiters
+        without a connection were waiting for failed (see PoolState.connect_failed)."""
         state = self._state
         if state.to_close:
             closes: List[PoolConnection] = list(state.to_close)
@@ -443,7 +637,10 @@ class AsyncConnectionPool:
             for waiter in wakes:
                 fut = waiter.token
                 if fut is not None and not fut.done():
-                    fut.set_result(None)
+                    if error is not None and waiter.conn is None:
+                        fut.set_exception(_copy_error(error))
+                    else:
+                        fut.set_result(None)
 
     def _lost(self, proto: AsyncHTTP11Connection) -> None:
         conn = proto.pool_conn
@@ -466,11 +663,48 @@ class AsyncConnectionPool:
         # Let the loop finish closing them (uvloop refuses to close a loop with handles
         # still closing); bounded, since abort() needs only a loop iteration or two.
         for proto in protos:
-            proto._abort()
+            if type(proto) is AsyncHTTP2Connection:
+                proto.close()  # GOAWAY, then close
+            else:
+                proto._abort()
         for _ in range(100):
             if all(p.lost for p in protos):
                 break
             await asyncio.sleep(0.005)
+
+
+class _Handover(asyncio.Protocol):
+    """The protocol during a TLS handshake that may choose h2: it keeps what arrives
+    until the protocol that will speak on the connection is known and takes over."""
+
+    def __init__(self) -> None:
+        self._data: List[bytes] = []
+        self._lost = False
+        self._exc: Optional[Exception] = None
+
+    def data_received(self, data: bytes) -> None:
+        self._data.append(data)
+
+    def connection_lost(self, exc: Optional[Exception]) -> None:
+        self._lost = True
+        self._exc = exc
+
+    def hand_to(self, proto: asyncio.Protocol) -> None:
+        data, self._data = self._data, []
+        for chunk in data:
+            proto.data_received(chunk)
+        if self._lost:
+            proto.connection_lost(self._exc)
+
+
+def _copy_error(exc: BaseException) -> BaseException:
+    """An exception like ``exc`` for another waiting request (each raises its own)."""
+    try:
+        copy = type(exc)(str(exc))
+    except Exception:
+        copy = ConnectError(str(exc))
+    copy.__cause__ = exc
+    return copy
 
 
 async def _trace_failed(trace: Any, phase: int, exc: BaseException) -> None:

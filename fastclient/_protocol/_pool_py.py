@@ -1,3 +1,5 @@
+# cython: annotation_typing=False
+# (annotations are for mypy and readers; the C types come only from the .pxd)
 """PoolState: the connection pool's bookkeeping, deciding and never doing I/O.
 
 Theory of operation
@@ -16,6 +18,26 @@ lists the shell drains after each call:
 Connection states: CONNECTING (a slot being opened), IDLE (kept alive, reusable), ACTIVE (a
 request owns it), ASSIGNED (handed to a waiter that has not woken yet: no other pass may
 touch it), CLOSED (gone; every later call about it is a no-op).
+
+Multiplexed (HTTP/2) connections
+--------------------------------
+A connection the shell reports with :meth:`PoolState.connected_multiplexed` carries up to
+``max_streams`` requests at once. It counts as one connection toward every limit, and it is
+*shared*: :meth:`acquire` hands it out while ``n_streams < max_streams`` without taking it
+out of the origin's list of connections with free streams (``avail``); each request gives
+its stream back with :meth:`release`. It is ACTIVE while it carries requests and IDLE (in
+the LRU, for keep-alive expiry and eviction, not in the origin's HTTP/1.1 idle stack) when
+it carries none. A waiter it is handed to gets a stream reserved (``n_streams`` counts
+it), so the connection stays ACTIVE rather than ASSIGNED. :meth:`retire` (GOAWAY, lost)
+stops new requests on it; it closes when its last request ends.
+
+An origin acquired with ``multiplex=True`` (HTTP/2 is possible there) opens at most one
+connection at a time (``pending``): until it is known to speak HTTP/2 or HTTP/1.1, more
+requests wait for it instead of opening connections of their own, so concurrent first
+requests share one HTTP/2 connection. Answered with HTTP/1.1, the origin is treated as
+HTTP/1.1 from then on and its waiters open connections as usual; if the connect fails
+and the origin has no other connection, its waiters fail with it (:meth:`connect_failed`)
+instead of each waiting out a connect timeout in turn.
 
 Tables, all intrusive doubly linked lists so that every step is O(1) and allocates nothing
 beyond a new connection or waiter object:
@@ -82,6 +104,15 @@ class PoolConnection:
         self.idle_next: Optional[PoolConnection] = None
         self.lru_prev: Optional[PoolConnection] = None
         self.lru_next: Optional[PoolConnection] = None
+        # Multiplexed (HTTP/2) connections only: requests on it, the peer's limit, and
+        # membership of the origin's list of connections with a free stream.
+        self.multiplexed = False
+        self.retired = False
+        self.n_streams = 0
+        self.max_streams = 1
+        self.in_avail = False
+        self.avail_prev: Optional[PoolConnection] = None
+        self.avail_next: Optional[PoolConnection] = None
 
     def __repr__(self) -> str:
         return f"<PoolConnection #{self.conn_id} {STATE_NAMES[self.state]} {self.origin!r}>"
@@ -110,8 +141,12 @@ class Waiter:
 class _Host:
     """Per-origin tables."""
 
-    def __init__(self, origin: Any) -> None:
+    def __init__(self, origin: Any, share: bool) -> None:
         self.origin = origin
+        # HTTP/2 may be spoken here: open one connection at a time until it is known.
+        self.share = share
+        self.pending: Optional[PoolConnection] = None  # that one connection, while opening
+        self.avail_head: Optional[PoolConnection] = None  # multiplexed, with a free stream
         self.n_conns = 0  # every non-CLOSED connection of this origin
         self.n_idle = 0
         self.n_waiting = 0
@@ -156,71 +191,197 @@ class PoolState:
 
     # ---------------------------------------------------------------- requests
 
-    def acquire(self, origin: Any, now: float) -> Any:
-        """A connection for a request to ``origin``: an ACTIVE one to use (reused), a
-        CONNECTING one the shell must open (then :meth:`connected` or :meth:`release`), or
-        a :class:`Waiter` the shell blocks on (set its ``token`` first)."""
+    def acquire(self, origin: Any, now: float, multiplex: bool = False) -> Any:
+        """A connection for a request to ``origin``: an ACTIVE one to use (reused, or a
+        multiplexed one with a stream taken for this request), a CONNECTING one the shell
+        must open (then :meth:`connected`, :meth:`connected_multiplexed` or
+        :meth:`connect_failed`), or a :class:`Waiter` the shell blocks on (set its
+        ``token`` first). ``multiplex``: HTTP/2 may be spoken with this origin (read when
+        the origin's tables are created; the shell passes the same value every time)."""
         if self.closed:
             raise RuntimeError("the connection pool is closed")
         if self.keepalive_expiry >= 0.0 and self.lru_head is not None:
             self.expire(now)
         host = self._hosts.get(origin)
         if host is None:
-            host = _Host(origin)
+            host = _Host(origin, multiplex)
             self._hosts[origin] = host
+        conn = host.avail_head
+        if conn is not None:
+            # (Nobody waits while a stream is free, so FIFO order holds.)
+            self._take_stream(conn)
+            return conn
         conn = host.idle_top
         if conn is not None:
             self._unlink_idle(conn)
             conn.state = ACTIVE
             return conn
-        # A waiter already queued for this origin goes first (FIFO), even if a slot exists.
-        if host.wait_head is None and host.n_conns < self.max_per_host:
+        # A waiter already queued for this origin goes first (FIFO), even if a slot exists;
+        # and while a connection that may speak HTTP/2 opens, requests wait for it.
+        if host.wait_head is None and host.pending is None and host.n_conns < self.max_per_host:
             if self.n_total >= self.max_connections and self.lru_head is not None:
                 self._evict_lru()
             if self.n_total < self.max_connections:
                 return self._new_conn(host)
         waiter = Waiter(origin, host)
         self._push_waiter(host, waiter)
-        if host.n_conns < self.max_per_host:
+        if host.n_conns < self.max_per_host and host.pending is None:
             self._block(host)
         return waiter
 
     def connected(self, conn: PoolConnection) -> None:
-        """The shell opened ``conn`` (CONNECTING): it becomes ACTIVE."""
+        """The shell opened ``conn`` (CONNECTING) as a one-request-at-a-time (HTTP/1.1)
+        connection: it becomes ACTIVE."""
         if conn.state == CONNECTING:
             conn.state = ACTIVE
             conn.established = True
+            host = conn.host
+            assert host is not None
+            if host.pending is conn:
+                # The origin answered HTTP/1.1: from now on its requests open connections
+                # of their own, including those that waited for this one.
+                host.pending = None
+                host.share = False
+                if host.wait_head is not None:
+                    self._serve(host)
+
+    def connected_multiplexed(self, conn: PoolConnection, max_streams: int) -> None:
+        """The shell opened ``conn`` (CONNECTING) as a multiplexed (HTTP/2) connection
+        allowing ``max_streams`` concurrent requests. It is ACTIVE with one stream (the
+        request that opened it); waiters of its origin get the other streams at once.
+        A limit below 1 counts as 1: a request sent then waits in the connection for
+        the peer to raise it, rather than opening more connections to a peer that
+        allows none."""
+        if conn.state != CONNECTING:
+            return
+        host = conn.host
+        assert host is not None
+        conn.state = ACTIVE
+        conn.established = True
+        conn.multiplexed = True
+        conn.n_streams = 1
+        conn.max_streams = max_streams if max_streams > 1 else 1
+        if host.pending is conn:
+            host.pending = None
+        host.share = True
+        self._update_avail(conn)
+        if host.wait_head is not None:
+            self._serve(host)
+
+    def set_max_streams(self, conn: PoolConnection, max_streams: int) -> None:
+        """The peer changed its limit of concurrent streams on ``conn`` (multiplexed).
+        Raised, waiters get the new streams; lowered below the requests already on it,
+        those stay (the connection makes them wait for a free stream) and no more come."""
+        if not conn.multiplexed or conn.state == CLOSED:
+            return
+        conn.max_streams = max_streams if max_streams > 1 else 1
+        if conn.retired:
+            return
+        self._update_avail(conn)
+        host = conn.host
+        assert host is not None
+        if conn.in_avail and host.wait_head is not None:
+            self._serve(host)
+
+    def retire(self, conn: PoolConnection) -> None:
+        """``conn`` (multiplexed) takes no new requests (GOAWAY received, or lost); it
+        closes now if idle, else when its last request ends. Its origin's waiters get
+        another connection, within the limits."""
+        if not conn.multiplexed or conn.state == CLOSED or conn.retired:
+            return
+        self._retire(conn)
+        host = conn.host
+        assert host is not None
+        if conn.state == IDLE:
+            self._unlink_idle(conn)
+            self._drop(conn)
+            self._freed(host)
+        elif host.wait_head is not None:
+            self._serve(host)
+
+    def connect_failed(self, conn: PoolConnection) -> None:
+        """The shell could not open ``conn`` (CONNECTING): its slot is freed as by
+        ``release(conn, False)``. If the origin's requests were waiting for this very
+        connection (it might have spoken HTTP/2) and the origin has no other connection,
+        they fail with it: they go to ``to_wake`` with no connection, for the shell to give
+        them the connect error; otherwise the next waiter opens a connection of its own."""
+        if conn.state != CONNECTING:
+            if conn.state != CLOSED:
+                self.release(conn, False, 0.0)
+            return
+        host = conn.host
+        assert host is not None
+        was_pending = host.pending is conn
+        self._drop(conn)
+        if was_pending and host.n_conns == 0 and host.n_waiting > 0:
+            waiter = host.wait_head
+            while waiter is not None:
+                self._unlink_waiter(host, waiter)
+                waiter.state = W_ASSIGNED
+                self.to_wake.append(waiter)
+                waiter = host.wait_head
+            if host.blocked:
+                self._unblock(host)
+            self._forget_host(host)
+            if self._blk_head is not None:
+                self._dispatch()
+            return
+        self._freed(host)
 
     def claim(self, waiter: Waiter) -> Optional[PoolConnection]:
-        """The woken waiter takes its connection: ACTIVE if it is open, CONNECTING if the
-        shell must open it. None when the pool was closed meanwhile."""
+        """The woken waiter takes its connection: ACTIVE if it is open (for a multiplexed
+        one, with the stream reserved for it), CONNECTING if the shell must open it. None
+        when the pool was closed meanwhile, or the connect this waiter waited for failed
+        (see :meth:`connect_failed`)."""
         conn = waiter.conn
         waiter.state = W_DONE
         waiter.conn = None
-        if conn is None or conn.state != ASSIGNED:
+        if conn is None:
+            return None
+        if conn.multiplexed:
+            return conn if conn.state == ACTIVE else None
+        if conn.state != ASSIGNED:
             return None
         conn.state = ACTIVE if conn.established else CONNECTING
         return conn
 
     def pin(self, conn: PoolConnection, now: float) -> bool:
-        """Take a specific IDLE connection (conn_id pinning). False if it is not idle."""
-        if conn.state != IDLE or self.closed:
+        """Take a specific IDLE connection, or a stream of a specific multiplexed one with
+        a free stream (conn_id pinning). False if that is not possible now."""
+        if self.closed:
             return False
-        if self.keepalive_expiry >= 0.0 and conn.idle_since + self.keepalive_expiry <= now:
+        if conn.multiplexed:
+            if not conn.in_avail:
+                return False
+        elif conn.state != IDLE:
+            return False
+        if (
+            conn.state == IDLE
+            and self.keepalive_expiry >= 0.0
+            and conn.idle_since + self.keepalive_expiry <= now
+        ):
             self.expire(now)
             return False
+        if conn.multiplexed:
+            self._take_stream(conn)
+            return True
         self._unlink_idle(conn)
         conn.state = ACTIVE
         return True
 
     def release(self, conn: PoolConnection, reusable: bool, now: float) -> None:
         """A request is done with ``conn`` (ACTIVE or CONNECTING). A reusable connection
-        goes to the next waiter of its origin, else becomes idle; otherwise it closes."""
+        goes to the next waiter of its origin, else becomes idle; otherwise it closes.
+        On a multiplexed connection this gives back one stream; ``reusable`` False then
+        retires the connection (it closes when its last request ends)."""
         state = conn.state
         if state == CLOSED or state == IDLE:  # noqa: SIM109  (C int compares when compiled)
             return
         host = conn.host
         assert host is not None
+        if conn.multiplexed:
+            self._release_stream(host, conn, reusable, now)
+            return
         if not reusable or not conn.established or self.closed:
             self._drop(conn)
             self._freed(host)
@@ -240,11 +401,15 @@ class PoolState:
     def discard(self, conn: PoolConnection) -> bool:
         """The shell learnt that ``conn`` is dead (e.g. the server closed it). IDLE,
         ACTIVE and CONNECTING connections are closed; an ASSIGNED one is left to its waiter,
-        which finds it dead when it wakes (returns False then)."""
+        which finds it dead when it wakes, and a multiplexed one still carrying requests is
+        retired, closing when they end (returns False for these two)."""
         state = conn.state
         if state == CLOSED:
             return True
         if state == ASSIGNED:
+            return False
+        if conn.multiplexed and conn.n_streams > 0:
+            self.retire(conn)
             return False
         host = conn.host
         assert host is not None
@@ -267,7 +432,12 @@ class PoolState:
         conn = waiter.conn
         waiter.state = W_DONE
         waiter.conn = None
-        if conn is not None and conn.state == ASSIGNED:
+        if conn is None:
+            return
+        if conn.multiplexed:
+            # The stream reserved for it goes back.
+            self.release(conn, True, now)
+        elif conn.state == ASSIGNED:
             # Back as if the woken request had claimed it and released it at once.
             conn.state = ACTIVE
             self.release(conn, True, now)
@@ -329,6 +499,12 @@ class PoolState:
     def origins(self) -> List[Any]:
         return list(self._hosts)
 
+    def host_pending(self, origin: Any) -> Optional[PoolConnection]:
+        """The connection an origin's requests wait for while it opens, if any (for tests
+        and introspection)."""
+        host = self._hosts.get(origin)
+        return host.pending if host is not None else None
+
     def blocked_origins(self) -> List[Any]:
         out = []
         host = self._blk_head
@@ -344,6 +520,8 @@ class PoolState:
         conn = PoolConnection(self._next_id, host.origin, host)
         host.n_conns += 1
         self.n_total += 1
+        if host.share:
+            host.pending = conn
         return conn
 
     def _drop(self, conn: PoolConnection) -> None:
@@ -351,6 +529,10 @@ class PoolState:
         host = conn.host
         assert host is not None
         conn.state = CLOSED
+        if conn.in_avail:
+            self._unlink_avail(host, conn)
+        if host.pending is conn:
+            host.pending = None
         host.n_conns -= 1
         self.n_total -= 1
         self.to_close.append(conn)
@@ -372,9 +554,10 @@ class PoolState:
             if host is None:
                 return
             waiter = host.wait_head
-            if waiter is None or host.n_conns >= self.max_per_host:
+            if waiter is None or host.n_conns >= self.max_per_host or host.pending is not None:
                 # Nothing to serve here, or it waits on its own origin's limit, which
-                # only its own releases and closes can lift.
+                # only its own releases and closes can lift, or for the connection it
+                # is opening (which may speak HTTP/2).
                 self._unblock(host)
                 continue
             if self.n_total >= self.max_connections:
@@ -384,8 +567,113 @@ class PoolState:
             self._assign(host, waiter, self._new_conn(host))
             # Round-robin between blocked origins.
             self._unblock(host)
-            if host.wait_head is not None and host.n_conns < self.max_per_host:
+            if (
+                host.wait_head is not None
+                and host.n_conns < self.max_per_host
+                and host.pending is None
+            ):
                 self._block(host)
+
+    def _serve(self, host: _Host) -> None:
+        """Waiters of ``host`` take free streams of its multiplexed connections; whoever
+        still waits gets a new connection if the limits allow (via the blocked FIFO).
+        Each turn serves one waiter, so this is amortised O(1) per request."""
+        while True:
+            waiter = host.wait_head
+            if waiter is None:
+                break
+            conn = host.avail_head
+            if conn is None:
+                break
+            self._unlink_waiter(host, waiter)
+            self._take_stream(conn)
+            waiter.conn = conn
+            waiter.state = W_ASSIGNED
+            self.to_wake.append(waiter)
+        if (
+            host.wait_head is not None
+            and host.n_conns < self.max_per_host
+            and host.pending is None
+        ):
+            self._block(host)
+        if self._blk_head is not None:
+            self._dispatch()
+
+    def _take_stream(self, conn: PoolConnection) -> None:
+        """One more request on the multiplexed ``conn`` (which has a free stream)."""
+        if conn.state == IDLE:
+            self._unlink_idle(conn)
+            conn.state = ACTIVE
+        conn.n_streams += 1
+        if conn.n_streams >= conn.max_streams:
+            host = conn.host
+            assert host is not None
+            self._unlink_avail(host, conn)
+
+    def _release_stream(
+        self, host: _Host, conn: PoolConnection, reusable: bool, now: float
+    ) -> None:
+        if conn.n_streams > 0:
+            conn.n_streams -= 1
+        if (not reusable or self.closed) and not conn.retired:
+            self._retire(conn)
+            if conn.n_streams > 0 and host.wait_head is not None:
+                self._serve(host)  # they need another connection now
+        if conn.retired:
+            if conn.n_streams == 0:
+                self._drop(conn)
+                self._freed(host)
+            return
+        self._update_avail(conn)
+        if host.wait_head is not None:
+            # (Only when the stream is usable: the connection is in ``avail`` now.)
+            self._serve(host)
+        if conn.n_streams == 0 and conn.state == ACTIVE:
+            conn.state = IDLE
+            conn.idle_since = now
+            self._link_idle(host, conn)
+            if self.n_idle > self.max_keepalive:
+                self._evict_lru()
+            if self._blk_head is not None:
+                self._dispatch()
+
+    def _retire(self, conn: PoolConnection) -> None:
+        conn.retired = True
+        if conn.in_avail:
+            host = conn.host
+            assert host is not None
+            self._unlink_avail(host, conn)
+
+    def _update_avail(self, conn: PoolConnection) -> None:
+        """Keep ``conn`` (multiplexed) in its origin's ``avail`` list exactly while it can
+        take another request."""
+        host = conn.host
+        assert host is not None
+        want = not conn.retired and conn.state != CLOSED and conn.n_streams < conn.max_streams
+        if want and not conn.in_avail:
+            head = host.avail_head
+            conn.avail_prev = None
+            conn.avail_next = head
+            if head is not None:
+                head.avail_prev = conn
+            host.avail_head = conn
+            conn.in_avail = True
+        elif not want and conn.in_avail:
+            self._unlink_avail(host, conn)
+
+    def _unlink_avail(self, host: _Host, conn: PoolConnection) -> None:
+        if not conn.in_avail:
+            return
+        prev = conn.avail_prev
+        nxt = conn.avail_next
+        if prev is not None:
+            prev.avail_next = nxt
+        else:
+            host.avail_head = nxt
+        if nxt is not None:
+            nxt.avail_prev = prev
+        conn.avail_prev = conn.avail_next = None
+        conn.in_avail = False
 
     def _assign(self, host: _Host, waiter: Waiter, conn: PoolConnection) -> None:
         self._unlink_waiter(host, waiter)
@@ -415,12 +703,14 @@ class PoolState:
             del self._hosts[host.origin]
 
     def _link_idle(self, host: _Host, conn: PoolConnection) -> None:
-        top = host.idle_top
-        conn.idle_prev = top
-        conn.idle_next = None
-        if top is not None:
-            top.idle_next = conn
-        host.idle_top = conn
+        # A multiplexed connection is found through ``avail``, never the HTTP/1.1 stack.
+        if not conn.multiplexed:
+            top = host.idle_top
+            conn.idle_prev = top
+            conn.idle_next = None
+            if top is not None:
+                top.idle_next = conn
+            host.idle_top = conn
         host.n_idle += 1
         tail = self.lru_tail
         conn.lru_prev = tail
@@ -435,15 +725,16 @@ class PoolState:
     def _unlink_idle(self, conn: PoolConnection) -> None:
         host = conn.host
         assert host is not None
-        prev = conn.idle_prev
-        nxt = conn.idle_next
-        if prev is not None:
-            prev.idle_next = nxt
-        if nxt is not None:
-            nxt.idle_prev = prev
-        else:
-            host.idle_top = prev
-        conn.idle_prev = conn.idle_next = None
+        if not conn.multiplexed:
+            prev = conn.idle_prev
+            nxt = conn.idle_next
+            if prev is not None:
+                prev.idle_next = nxt
+            if nxt is not None:
+                nxt.idle_prev = prev
+            else:
+                host.idle_top = prev
+            conn.idle_prev = conn.idle_next = None
         host.n_idle -= 1
         prev = conn.lru_prev
         nxt = conn.lru_next

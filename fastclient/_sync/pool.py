@@ -5,6 +5,12 @@ Every PoolState call happens under one Lock and is short (no I/O); the decisions
 connecting, sending and receiving. A waiting thread blocks on its own pre-acquired Lock,
 which whoever hands it a connection releases: one waiter is woken per connection, never a
 herd.
+
+HTTP/2 (``http2=True``: ALPN h2 over TLS; h2c with prior knowledge when ``http1=False``):
+a SyncHTTP2Connection is one multiplexed PoolConnection shared by any number of threads
+(see the async pool for the rules). The threaded driver has no callbacks, so what the
+peer changed (its stream limit, GOAWAY, a close) is read from it when a request gives its
+stream back or is handed the connection.
 """
 
 from __future__ import annotations
@@ -14,8 +20,10 @@ import socket
 import ssl
 import threading
 import time
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+from functools import partial
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
+from .._config import LazySSLContext
 from .._exceptions import (
     ConnectError,
     ConnectTimeout,
@@ -28,6 +36,7 @@ from .._net.h1 import write_chunk, write_last_chunk
 from .._net.trace import strace
 from .._protocol.pool import ACTIVE, PoolConnection, PoolState, Waiter
 from .connection import SyncHTTP11Connection
+from .http2 import SyncHTTP2Connection, SyncHTTP2ResponseStream, is_retryable
 from .stream import SyncResponseStream
 
 __all__ = ["ConnectionPool"]
@@ -38,13 +47,15 @@ _T = Optional[float]
 Timeouts = Tuple[_T, _T, _T, _T, _T]
 _INF = float("inf")
 _monotonic = time.monotonic
+# Sends of one request the server did not process (see the async pool).
+_H2_ATTEMPTS = 4
 
 
 class ConnectionPool:
     def __init__(
         self,
         *,
-        ssl_context: Optional[ssl.SSLContext] = None,
+        ssl_context: Union[ssl.SSLContext, LazySSLContext, None] = None,
         max_connections: Optional[int] = None,
         max_keepalive_connections: Optional[int] = None,
         keepalive_expiry: Optional[float] = 5.0,
@@ -54,13 +65,28 @@ class ConnectionPool:
         retries: int = 0,
         socket_options: Optional[Sequence[Tuple[int, int, Any]]] = None,
         proxy: Any = None,
+        http1: bool = True,
+        http2: bool = False,
     ) -> None:
         self._proxy = proxy  # a ProxyRoute: this pool's connections go through it
+        self._http1 = http1
+        # As in the async pool: h2 by ALPN except through an https proxy (whose TLS may
+        # share the context), h2c only with HTTP/1.1 off and no proxy.
+        self._h2_tls = http2 and not (proxy is not None and proxy.origin[0] == b"https")
+        self._h2c = http2 and not http1 and proxy is None
+        self._alpn = (["h2", "http/1.1"] if http1 else ["h2"]) if self._h2_tls else ["http/1.1"]
+        # Why a connect failed, for the waiters that fail with it (under the lock).
+        self._errors: Dict[Any, BaseException] = {}
         self._state = PoolState(
             max_connections, max_keepalive_connections, keepalive_expiry, max_connections_per_host
         )
         self._lock = threading.Lock()
-        self._ssl_context = ssl_context
+        # An SSLContext, or a deferred one that the first TLS connection builds: the
+        # transport's default, or this pool's own when given none (whose bad CA path,
+        # if any, then fails that connection, as it did before this was deferred).
+        self._ssl_context: Union[ssl.SSLContext, LazySSLContext] = (
+            LazySSLContext.from_environment() if ssl_context is None else ssl_context
+        )
         self._uds = uds
         self._local_address = local_address
         self._retries = retries
@@ -77,14 +103,33 @@ class ConnectionPool:
         self,
         origin: Tuple[bytes, bytes, int],
         method: bytes,
-        head: bytes,
+        head: Optional[bytes],
         body: Optional[Iterable[bytes]],
         chunked: bool,
         timeouts: Timeouts,
         extensions: Dict[str, Any],
-    ) -> Tuple[Any, SyncResponseStream, PoolConnection]:
+        h2: Any = None,
+    ) -> Tuple[Any, Any, PoolConnection]:
+        """Send one request; ``h2`` as for the async pool's ``request``."""
         trace = extensions.get("trace")
-        conn = self._acquire(origin, timeouts, extensions.get("conn_id"), extensions, trace)
+        pinned = extensions.get("conn_id")
+        multiplex = h2 is not None and (self._h2_tls if origin[0] == b"https" else self._h2c)
+        attempt = 1
+        while True:
+            conn = self._acquire(origin, timeouts, pinned, extensions, trace, multiplex)
+            if type(conn.handle) is not SyncHTTP2Connection:
+                break
+            if h2 is None:
+                self._release_h2(conn)
+                raise RuntimeError("an HTTP/2 connection needs the request's h2 parts")
+            may_retry = body is None and attempt < _H2_ATTEMPTS
+            result = self._request_h2(conn, method, h2, body, timeouts, trace, may_retry)
+            if result is not None:
+                return result
+            attempt += 1
+            pinned = None
+        if head is None:
+            head = h2.http1_head()
         handle: SyncHTTP11Connection = conn.handle
         phase = WRITE
         try:
@@ -133,6 +178,61 @@ class ConnectionPool:
             return response_head, stream, conn
         return response_head, SyncResponseStream(None, self, conn, timeouts[1], trace), conn
 
+    def _request_h2(
+        self,
+        conn: PoolConnection,
+        method: bytes,
+        h2: Any,
+        body: Optional[Iterable[bytes]],
+        timeouts: Timeouts,
+        trace: Any,
+        may_retry: bool,
+    ) -> Optional[Tuple[Any, SyncHTTP2ResponseStream, PoolConnection]]:
+        """One request on the HTTP/2 connection ``conn``; None when it failed in a way
+        that is safe to send again on another connection."""
+        handle: SyncHTTP2Connection = conn.handle
+        try:
+            head, stream = handle.request(
+                method,
+                h2.scheme,
+                h2.authority,
+                h2.path,
+                h2.headers,
+                h2.content if body is None else body,
+                read_timeout=timeouts[1],
+                write_timeout=timeouts[2],
+                pool_timeout=timeouts[3],
+                trace=trace,
+            )
+        except BaseException as exc:
+            self._release_h2(conn)
+            if may_retry and isinstance(exc, Exception) and is_retryable(exc):
+                return None
+            mapped = map_error(exc, READ)
+            if mapped is exc:
+                raise
+            raise mapped from exc
+        stream.on_close = partial(self._release_h2, conn)
+        return head, stream, conn
+
+    def _release_h2(self, conn: PoolConnection) -> None:
+        """A request gives its stream of ``conn`` back. What the peer changed meanwhile
+        is read here: a closed or draining (GOAWAY) connection is retired, a new stream
+        limit applied."""
+        handle: SyncHTTP2Connection = conn.handle
+        core = handle.core
+        reusable = not handle.closed and not core.goaway_received
+        limit = int(core.max_concurrent_streams)
+        with self._lock:
+            state = self._state
+            if reusable and (limit if limit > 1 else 1) != conn.max_streams:
+                state.set_max_streams(conn, limit)
+            state.release(conn, reusable, _monotonic())
+            if not (state.to_close or state.to_wake):
+                return
+            closes, wakes = self._take()
+        self._carry_out(closes, wakes)
+
     def release(self, conn: PoolConnection, body_done: bool) -> None:
         handle = conn.handle
         reusable = body_done and handle is not None and handle.reusable()
@@ -173,6 +273,7 @@ class ConnectionPool:
         pinned: Any,
         extensions: Dict[str, Any],
         trace: Any,
+        multiplex: bool = False,
     ) -> PoolConnection:
         state = self._state
         lock = self._lock
@@ -184,9 +285,8 @@ class ConnectionPool:
             self._carry_out(closes, wakes)
             if ok:
                 assert conn is not None
-                if not conn.handle.is_dead():
+                if self._usable(conn):
                     return conn
-                self.release(conn, False)
             logger.warning(
                 "connection %r of the request's conn_id extension is no longer available;"
                 " sending on another connection",
@@ -197,7 +297,7 @@ class ConnectionPool:
             with lock:
                 if state.closed:
                     raise ConnectError("the connection pool is closed")
-                result = state.acquire(origin, _monotonic())
+                result = state.acquire(origin, _monotonic(), multiplex)
                 if type(result) is Waiter:
                     result.token = token = threading.Lock()
                     token.acquire()
@@ -214,12 +314,24 @@ class ConnectionPool:
             else:
                 conn = result
             if conn.state == ACTIVE:
-                if conn.handle.is_dead():
-                    self.release(conn, False)
+                if not self._usable(conn):
                     continue
                 return conn
-            self._open(conn, origin, timeouts, extensions, trace)
+            self._open(conn, origin, timeouts, extensions, trace, multiplex)
             return conn
+
+    def _usable(self, conn: PoolConnection) -> bool:
+        """Whether the connection just handed over can carry the request; if not, it is
+        given back (closed, or retired if HTTP/2) and the caller asks again."""
+        handle = conn.handle
+        if type(handle) is SyncHTTP2Connection:
+            if handle.closed or handle.core.goaway_received:
+                self._release_h2(conn)
+                return False
+        elif handle.is_dead():
+            self.release(conn, False)
+            return False
+        return True
 
     def _wait(self, waiter: Any, deadline: float) -> PoolConnection:
         token: threading.Lock = waiter.token
@@ -237,13 +349,18 @@ class ConnectionPool:
             raise PoolTimeout("timed out waiting for a connection from the pool")
         with self._lock:
             conn = self._state.claim(waiter)
+            error = self._errors.pop(waiter, None)
         if conn is None:
+            if error is not None:
+                # The connect this request waited for (it might have been HTTP/2) failed.
+                raise _copy_error(error)
             raise ConnectError("the connection pool was closed")
         return conn
 
     def _give_up(self, waiter: Any) -> None:
         with self._lock:
             self._state.cancel(waiter, _monotonic())
+            self._errors.pop(waiter, None)
             closes, wakes = self._take()
         self._carry_out(closes, wakes)
 
@@ -254,20 +371,40 @@ class ConnectionPool:
         timeouts: Timeouts,
         extensions: Dict[str, Any],
         trace: Any,
+        multiplex: bool = False,
     ) -> None:
+        state = self._state
         try:
-            handle = self._connect_with_retries(origin, timeouts[0], extensions, trace)
+            handle = self._connect_with_retries(origin, timeouts[0], extensions, trace, multiplex)
+        except Exception as exc:
+            with self._lock:
+                # Requests that waited for this connection (it might have spoken HTTP/2)
+                # fail with it when the origin has no other connection.
+                state.connect_failed(conn)
+                closes, wakes = self._take()
+                for waiter in wakes:
+                    if waiter.conn is None:
+                        self._errors[waiter] = exc
+            self._carry_out(closes, wakes)
+            raise
         except BaseException:
             with self._lock:
-                self._state.release(conn, False, _monotonic())
+                state.release(conn, False, _monotonic())
                 closes, wakes = self._take()
             self._carry_out(closes, wakes)
             raise
         conn.handle = handle
         handle.pool_conn = conn
         with self._lock:
-            self._state.connected(conn)
+            if type(handle) is SyncHTTP2Connection:
+                state.connected_multiplexed(conn, int(handle.core.max_concurrent_streams))
+            else:
+                state.connected(conn)
             self._by_id[conn.conn_id] = conn
+            if not (state.to_close or state.to_wake):
+                return
+            closes, wakes = self._take()
+        self._carry_out(closes, wakes)
 
     def _connect_with_retries(
         self,
@@ -275,11 +412,12 @@ class ConnectionPool:
         timeout: Optional[float],
         extensions: Dict[str, Any],
         trace: Any,
-    ) -> SyncHTTP11Connection:
+        multiplex: bool = False,
+    ) -> Any:
         delay = 0.0
         for attempt in range(self._retries + 1):
             try:
-                return self._connect(origin, timeout, extensions, trace)
+                return self._connect(origin, timeout, extensions, trace, multiplex)
             except (ConnectError, ConnectTimeout):
                 if attempt >= self._retries:
                     raise
@@ -293,7 +431,10 @@ class ConnectionPool:
         timeout: Optional[float],
         extensions: Dict[str, Any],
         trace: Any,
-    ) -> SyncHTTP11Connection:
+        multiplex: bool = False,
+    ) -> Any:
+        """A SyncHTTP11Connection, or a SyncHTTP2Connection when ALPN chose h2 (or h2c
+        with prior knowledge on plain http)."""
         scheme, host, port = origin
         if scheme not in (b"http", b"https"):
             raise UnsupportedProtocol(f"Request URL has an unsupported protocol '{scheme!r}'")
@@ -320,10 +461,21 @@ class ConnectionPool:
                 sni = extensions.get("sni_hostname") or host_str
                 if trace is not None:
                     strace(trace, step + ".started", {"server_hostname": sni})
-                sock = self._start_tls(sock, sni, timeout)
+                sock = self._start_tls(sock, sni, timeout, None, multiplex)
                 if trace is not None:
                     strace(trace, step + ".complete", {"return_value": sock})
             sock.settimeout(None)
+            if multiplex and (
+                origin[0] == b"http" or sock.selected_alpn_protocol() == "h2" or not self._http1
+            ):
+                # (HTTP/2 only: a server that names no protocol gets HTTP/2 too.)
+                step = "http2.send_connection_init"
+                if trace is not None:
+                    strace(trace, step + ".started", {})
+                h2 = SyncHTTP2Connection(sock)  # sends the preface
+                if trace is not None:
+                    strace(trace, step + ".complete", {})
+                return h2
         except BaseException as exc:
             if sock is not None:
                 sock.close()
@@ -391,19 +543,21 @@ class ConnectionPool:
         sock: socket.socket,
         sni: str,
         timeout: Optional[float],
-        ssl_context: Optional[ssl.SSLContext] = None,
+        ssl_context: Union[ssl.SSLContext, LazySSLContext, None] = None,
+        offer_h2: bool = False,
     ) -> ssl.SSLSocket:
-        ctx = ssl_context or self._ssl_context
-        if ctx is None:
-            from .._config import create_ssl_context
-
-            ctx = self._ssl_context = create_ssl_context()
+        source = self._ssl_context if ssl_context is None else ssl_context
+        # get() is thread-safe: threads connecting at once wait for one build.
+        ctx = source if isinstance(source, ssl.SSLContext) else source.get()
+        offer_h2 = offer_h2 and self._h2_tls
+        # Set on every handshake (as httpcore does): the context may be the application's,
+        # shared with clients that offer other protocols.
+        ctx.set_alpn_protocols(self._alpn if offer_h2 else ["http/1.1"])
         sock.settimeout(timeout)
         tls = ctx.wrap_socket(sock, server_hostname=sni)
-        if tls.selected_alpn_protocol() == "h2":
-            # The HTTP/2 driver plugs in here; until it does, h2 is never offered.
+        if not offer_h2 and tls.selected_alpn_protocol() == "h2":
             tls.close()
-            raise UnsupportedProtocol("the server chose HTTP/2, which this pool cannot speak")
+            raise UnsupportedProtocol("the server chose HTTP/2, which was not offered")
         return tls
 
     def get_connection(self, conn_id: int) -> Optional[PoolConnection]:
@@ -414,3 +568,13 @@ class ConnectionPool:
             self._state.close_all()
             closes, wakes = self._take()
         self._carry_out(closes, wakes)
+
+
+def _copy_error(exc: BaseException) -> BaseException:
+    """An exception like ``exc`` for another waiting request (each raises its own)."""
+    try:
+        copy = type(exc)(str(exc))
+    except Exception:
+        copy = ConnectError(str(exc))
+    copy.__cause__ = exc
+    return copy

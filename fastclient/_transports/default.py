@@ -1,21 +1,33 @@
 """HTTPTransport and AsyncHTTPTransport: httpx's constructor options over fastclient's pools.
 
 A transport turns a Request into the few values a pool needs (origin, method, serialised
-head, body, timeouts), asks the pool, and wraps the answer in a Response. Proxy selection
-happens here too: each proxy gets a pool of its own, keyed by the proxy's URL.
+head, body, timeouts), asks the pool, and wraps the answer in a Response. An explicit
+``proxy=`` gets a pool of its own. Proxies from the environment (HTTP_PROXY, NO_PROXY...)
+are not read here but by the client, into its mounts, as in httpx: one place decides.
+
+The default TLS context (certifi) is built by the first TLS connection, not by the
+constructor (see ``_config.LazySSLContext``): loading the bundle took most of the time of
+``Client()``.
 """
 
 from __future__ import annotations
 
 import ssl
-from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, Iterable, Optional, Tuple, Union
 
 from .._async.pool import AsyncConnectionPool
-from .._config import DEFAULT_LIMITS, DEFAULT_TIMEOUT_CONFIG, Limits, Proxy, create_ssl_context
+from .._config import (
+    DEFAULT_LIMITS,
+    DEFAULT_TIMEOUT_CONFIG,
+    LazySSLContext,
+    Limits,
+    Proxy,
+    ssl_context_source,
+)
 from .._exceptions import UnsupportedProtocol
 from .._net.h1 import write_request_head
 from .._net.network import AsyncNetworkStream, SyncNetworkStream
-from .._net.proxy import ProxyRoute, environment_proxies, select_proxy
+from .._net.proxy import ProxyRoute
 from .._streams import ByteStream
 from .._sync.pool import ConnectionPool
 from .base import AsyncBaseTransport, BaseTransport
@@ -65,11 +77,27 @@ def _method(method: str) -> bytes:
 
 
 class _Prepared:
-    """What the pool needs from one request."""
+    """What the pool needs from one request. It is also the request's HTTP/2 form (the
+    pool's ``h2`` argument: ``scheme``, ``authority``, ``path``, ``headers``, ``content``);
+    when HTTP/2 may be used (``lazy_head``), the HTTP/1.1 head is serialised only if the
+    connection turns out to speak HTTP/1.1."""
 
-    __slots__ = ("body", "chunked", "head", "method", "origin")
+    __slots__ = (
+        "authority",
+        "body",
+        "chunked",
+        "content",
+        "head",
+        "headers",
+        "method",
+        "origin",
+        "path",
+        "scheme",
+    )
 
-    def __init__(self, request: Request, route: Optional[ProxyRoute]) -> None:
+    def __init__(
+        self, request: Request, route: Optional[ProxyRoute], lazy_head: bool = False
+    ) -> None:
         url = request.url
         origin = url._origin
         scheme = origin[0]
@@ -95,21 +123,31 @@ class _Prepared:
             origin = route.origin
         stream = request.stream
         body: Optional[Any] = None
+        content: Optional[bytes] = None
         chunked = False
         if type(stream) is ByteStream:
-            # In-memory body: one write with the head.
-            head = write_request_head(method, target, headers) + stream._content
+            content = stream._content
         else:
-            head = write_request_head(method, target, headers)
             body = stream
             for name, value in headers:
                 if name.lower() == b"transfer-encoding" and b"chunked" in value.lower():
                     chunked = True
         self.origin = origin
         self.method = method
-        self.head = head
         self.body = body
         self.chunked = chunked
+        self.scheme = scheme
+        self.authority = b""  # HTTP/2 takes :authority from the Host header
+        self.path = target
+        self.headers = headers
+        self.content = content
+        self.head: Optional[bytes] = None if lazy_head else self.http1_head()
+
+    def http1_head(self) -> bytes:
+        # An in-memory body goes out in one write with the head.
+        head = write_request_head(self.method, self.path, self.headers)
+        content = self.content
+        return head if content is None else head + content
 
 
 def _response(request: Request, head: Any, stream: Any, conn: Any, network_stream: Any) -> Response:
@@ -122,6 +160,8 @@ def _response(request: Request, head: Any, stream: Any, conn: Any, network_strea
     }
     if network_stream is not None:
         extensions["network_stream"] = network_stream
+    elif conn.multiplexed:
+        extensions["stream_id"] = stream.stream_id
     return Response(
         head.status_code,
         headers=head.headers,
@@ -150,7 +190,11 @@ class _Options:
     ) -> None:
         if not http1 and not http2:
             raise ValueError("at least one of http1 and http2 must be enabled")
-        self.ssl_context: ssl.SSLContext = create_ssl_context(verify, cert, trust_env)
+        # An SSLContext, or the deferred default, shared by every pool of this transport
+        # (proxy pools too) so that it is built once.
+        self.ssl_source: Union[ssl.SSLContext, LazySSLContext] = ssl_context_source(
+            verify, cert, trust_env
+        )
         self.http1 = http1
         self.http2 = http2
         self.trust_env = trust_env
@@ -163,31 +207,28 @@ class _Options:
             "local_address": local_address,
             "retries": retries,
             "socket_options": list(socket_options or ()),
-            "ssl_context": self.ssl_context,
+            "ssl_context": self.ssl_source,
+            "http1": http1,
+            "http2": http2,
         }
-        self.routes: List[Tuple[Any, ProxyRoute]] = []
+        # Every request goes through the proxy when one is given: choosing by URL is the
+        # client's mounts' job.
+        self.proxy_route: Optional[ProxyRoute] = None
         if proxy is not None:
             p = proxy if isinstance(proxy, Proxy) else Proxy(proxy)
-            self.routes.append(("all://", ProxyRoute(p, self.ssl_context)))
-        elif trust_env:
-            for pattern, url in environment_proxies().items():
-                if url is None:
-                    self.routes.append((pattern, None))  # type: ignore[arg-type]
-                else:
-                    self.routes.append((pattern, ProxyRoute(Proxy(url), self.ssl_context)))
+            # The pools accept the deferred context wherever they accept an SSLContext.
+            self.proxy_route = ProxyRoute(p, self.ssl_source)
 
-    def route(self, request: Request) -> Optional[ProxyRoute]:
-        if not self.routes:
-            return None
-        url = request.url
-        route: Optional[ProxyRoute] = select_proxy(
-            self.routes, url.raw_scheme, url.raw_host, url.port
-        )
-        return route
+    @property
+    def ssl_context(self) -> ssl.SSLContext:
+        """The TLS context, built now if it was deferred."""
+        source = self.ssl_source
+        return source if isinstance(source, ssl.SSLContext) else source.get()
 
 
 class HTTPTransport(BaseTransport):
-    """The default sync transport: a thread-safe pool of HTTP/1.1 connections."""
+    """The default sync transport: a thread-safe pool of HTTP/1.1 connections, and of
+    HTTP/2 ones shared between threads when ``http2=True``."""
 
     def __init__(
         self,
@@ -216,23 +257,16 @@ class HTTPTransport(BaseTransport):
             retries,
             socket_options,
         )
-        self._pool = ConnectionPool(**self._options.pool_kwargs)
-        self._proxy_pools: Dict[int, ConnectionPool] = {}
-
-    def _pool_for(self, route: Optional[ProxyRoute]) -> ConnectionPool:
-        if route is None:
-            return self._pool
-        pool = self._proxy_pools.get(id(route))
-        if pool is None:
-            pool = ConnectionPool(**self._options.pool_kwargs, proxy=route)
-            self._proxy_pools[id(route)] = pool
-        return pool
+        # With a proxy, every connection goes through it: the one pool is the proxy's.
+        options = self._options
+        self._pool = ConnectionPool(**options.pool_kwargs, proxy=options.proxy_route)
 
     def handle_request(self, request: Request) -> Response:
-        route = self._options.route(request)
+        route = self._options.proxy_route
         try:
-            prep = _Prepared(request, route)
-            pool = self._pool_for(route)
+            http2 = self._options.http2
+            prep = _Prepared(request, route, http2)
+            pool = self._pool
             extensions = request.extensions
             head, stream, conn = pool.request(
                 prep.origin,
@@ -242,20 +276,20 @@ class HTTPTransport(BaseTransport):
                 prep.chunked,
                 _timeouts(extensions),
                 extensions,
+                prep if http2 else None,
             )
         except Exception as exc:
             if getattr(exc, "_request", False) is None:
                 exc._request = request  # type: ignore[attr-defined]
             raise
         network = None
-        if conn.handle is not None and conn.handle.upgrade_rest is not None:
+        handle = conn.handle
+        if not conn.multiplexed and handle is not None and handle.upgrade_rest is not None:
             network = SyncNetworkStream(pool, conn)
         return _response(request, head, stream, conn, network)
 
     def close(self) -> None:
         self._pool.close()
-        for pool in self._proxy_pools.values():
-            pool.close()
 
     @property
     def pool(self) -> ConnectionPool:
@@ -292,23 +326,16 @@ class AsyncHTTPTransport(AsyncBaseTransport):
             retries,
             socket_options,
         )
-        self._pool = AsyncConnectionPool(**self._options.pool_kwargs)
-        self._proxy_pools: Dict[int, AsyncConnectionPool] = {}
-
-    def _pool_for(self, route: Optional[ProxyRoute]) -> AsyncConnectionPool:
-        if route is None:
-            return self._pool
-        pool = self._proxy_pools.get(id(route))
-        if pool is None:
-            pool = AsyncConnectionPool(**self._options.pool_kwargs, proxy=route)
-            self._proxy_pools[id(route)] = pool
-        return pool
+        # With a proxy, every connection goes through it: the one pool is the proxy's.
+        options = self._options
+        self._pool = AsyncConnectionPool(**options.pool_kwargs, proxy=options.proxy_route)
 
     async def handle_async_request(self, request: Request) -> Response:
-        route = self._options.route(request) if self._options.routes else None
+        route = self._options.proxy_route
         try:
-            prep = _Prepared(request, route)
-            pool = self._pool_for(route)
+            http2 = self._options.http2
+            prep = _Prepared(request, route, http2)
+            pool = self._pool
             extensions = request.extensions
             head, stream, conn = await pool.request(
                 prep.origin,
@@ -318,20 +345,20 @@ class AsyncHTTPTransport(AsyncBaseTransport):
                 prep.chunked,
                 _timeouts(extensions),
                 extensions,
+                prep if http2 else None,
             )
         except Exception as exc:
             if getattr(exc, "_request", False) is None:
                 exc._request = request  # type: ignore[attr-defined]
             raise
         network = None
-        if conn.handle is not None and conn.handle.upgrade_rest is not None:
+        handle = conn.handle
+        if not conn.multiplexed and handle is not None and handle.upgrade_rest is not None:
             network = AsyncNetworkStream(pool, conn)
         return _response(request, head, stream, conn, network)
 
     async def aclose(self) -> None:
         await self._pool.aclose()
-        for pool in self._proxy_pools.values():
-            await pool.aclose()
 
     @property
     def pool(self) -> AsyncConnectionPool:

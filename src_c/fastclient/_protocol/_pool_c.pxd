@@ -22,6 +22,13 @@ cdef class PoolConnection:
     cdef PoolConnection idle_next
     cdef PoolConnection lru_prev        # global idle LRU (oldest at PoolState.lru_head)
     cdef PoolConnection lru_next
+    cdef readonly bint multiplexed      # HTTP/2: several requests at once
+    cdef readonly bint retired          # multiplexed: no new requests; closes when unused
+    cdef readonly Py_ssize_t n_streams  # multiplexed: requests on it (reserved ones too)
+    cdef readonly Py_ssize_t max_streams  # multiplexed: the peer's limit (at least 1)
+    cdef readonly bint in_avail         # in its origin's list of connections with a free stream
+    cdef PoolConnection avail_prev
+    cdef PoolConnection avail_next
 
 
 @cython.final
@@ -38,6 +45,9 @@ cdef class Waiter:
 @cython.final
 cdef class _Host:
     cdef object origin
+    cdef bint share                     # HTTP/2 possible: one connection opens at a time
+    cdef PoolConnection pending         # that connection, while it opens
+    cdef PoolConnection avail_head      # multiplexed connections with a free stream
     cdef Py_ssize_t n_conns             # non-CLOSED connections of this origin
     cdef Py_ssize_t n_idle
     cdef Py_ssize_t n_waiting
@@ -69,8 +79,17 @@ cdef class PoolState:
     cdef readonly list to_wake
 
     @cython.locals(host=_Host, conn=PoolConnection, waiter=Waiter)
-    cpdef object acquire(self, object origin, double now)
-    cpdef void connected(self, PoolConnection conn)
+    cpdef object acquire(self, object origin, double now, bint multiplex=*)
+    @cython.locals(host=_Host)
+    cpdef void connected(self, PoolConnection conn) except *
+    @cython.locals(host=_Host)
+    cpdef void connected_multiplexed(self, PoolConnection conn, Py_ssize_t max_streams) except *
+    @cython.locals(host=_Host)
+    cpdef void set_max_streams(self, PoolConnection conn, Py_ssize_t max_streams) except *
+    @cython.locals(host=_Host)
+    cpdef void retire(self, PoolConnection conn) except *
+    @cython.locals(host=_Host, waiter=Waiter, was_pending=bint)
+    cpdef void connect_failed(self, PoolConnection conn) except *
     @cython.locals(conn=PoolConnection)
     cpdef PoolConnection claim(self, Waiter waiter)
     cpdef bint pin(self, PoolConnection conn, double now) except -1
@@ -89,6 +108,8 @@ cdef class PoolState:
     @cython.locals(host=_Host)
     cpdef tuple host_counts(self, object origin)
     @cython.locals(host=_Host)
+    cpdef PoolConnection host_pending(self, object origin)
+    @cython.locals(host=_Host)
     cpdef list blocked_origins(self)
 
     @cython.locals(conn=PoolConnection)
@@ -98,6 +119,19 @@ cdef class PoolState:
     cdef void _freed(self, _Host host)
     @cython.locals(host=_Host, waiter=Waiter)
     cdef void _dispatch(self)
+    @cython.locals(waiter=Waiter, conn=PoolConnection)
+    cdef void _serve(self, _Host host) except *
+    @cython.locals(host=_Host)
+    cdef void _take_stream(self, PoolConnection conn) except *
+    cdef void _release_stream(
+        self, _Host host, PoolConnection conn, bint reusable, double now
+    ) except *
+    @cython.locals(host=_Host)
+    cdef void _retire(self, PoolConnection conn) except *
+    @cython.locals(host=_Host, head=PoolConnection, want=bint)
+    cdef void _update_avail(self, PoolConnection conn) except *
+    @cython.locals(prev=PoolConnection, nxt=PoolConnection)
+    cdef void _unlink_avail(self, _Host host, PoolConnection conn)
     cdef void _assign(self, _Host host, Waiter waiter, PoolConnection conn)
     @cython.locals(conn=PoolConnection, host=_Host)
     cdef void _evict_lru(self)
