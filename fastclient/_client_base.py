@@ -409,7 +409,7 @@ class BaseClient(Generic[T]):
                 raise RuntimeError("Cannot send a request, as the client has been closed.")
             self._state = OPENED
         auth_obj = self._auth if auth is USE_CLIENT_DEFAULT else build_auth(auth)
-        if auth_obj is None and request.url.userinfo:
+        if auth_obj is None and request.url._parts.userinfo:
             url = request.url
             auth_obj = BasicAuth(url.username, url.password)
         follow = bool(
@@ -429,8 +429,8 @@ class BaseClient(Generic[T]):
 
     def _received(self, request: Request, response: Response) -> None:
         """Bookkeeping for every response the transport returns (redirects included)."""
-        response.request = request
-        if "set-cookie" in response.headers:
+        response._request = request
+        if b"set-cookie" in response.headers._ensure():
             self._cookies.extract_cookies(response)
         if self._default_encoding != "utf-8":
             response.default_encoding = self._default_encoding

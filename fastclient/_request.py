@@ -152,6 +152,30 @@ class Request:
                 keys.append(b"content-length")
             self.headers = Headers._from_checked(raw, keys)
             return
+        if (
+            type(headers) is Headers
+            and headers._keys is not None
+            and not cookies
+            and stream is None
+            and bodiless
+        ):
+            # A client's request without a body: its default headers (checked and
+            # lowercased once) plus what _prepare() adds, without the copy-then-insert.
+            raw = list(headers._raw)
+            keys = list(headers._keys)
+            if method in _BODY_METHODS and not (
+                b"content-length" in keys or b"transfer-encoding" in keys
+            ):
+                raw.insert(0, (b"Content-Length", b"0"))
+                keys.insert(0, b"content-length")
+            parts = url._parts
+            if parts.raw_host and b"host" not in keys:
+                raw.insert(0, (b"Host", parts.netloc))
+                keys.insert(0, b"host")
+            self.stream = EMPTY_STREAM
+            self._content = b""
+            self.headers = Headers._from_checked(raw, keys)
+            return
 
         self.headers = Headers(headers)
         self._content = None

@@ -16,6 +16,23 @@ if TYPE_CHECKING:
 __all__ = ["AsyncResponseStream"]
 
 
+class _ListIterator:
+    """Async iteration over chunks already in memory."""
+
+    __slots__ = ("_chunks",)
+
+    def __init__(self, chunks: List[bytes]) -> None:
+        self._chunks = iter(chunks)
+
+    def __aiter__(self) -> _ListIterator:
+        return self
+
+    async def __anext__(self) -> bytes:
+        for chunk in self._chunks:
+            return chunk
+        raise StopAsyncIteration
+
+
 class AsyncResponseStream(AsyncByteStream):
     """Either a body already received whole (``body``, no connection held) or a live one
     read from ``conn`` (a PoolConnection whose handle is the protocol)."""
@@ -37,16 +54,19 @@ class AsyncResponseStream(AsyncByteStream):
         self._consumed = False
         self._trace = trace
 
-    async def __aiter__(self) -> AsyncIterator[bytes]:
+    def __aiter__(self) -> AsyncIterator[bytes]:
         if self._consumed:
             raise StreamConsumed()
         self._consumed = True
         body = self._body
         if body is not None:
+            # The common case (a body that came whole): no async generator, whose
+            # creation and steps cost more than the rest of reading such a body.
             self._body = None
-            for chunk in body:
-                yield chunk
-            return
+            return _ListIterator(body)
+        return self._receive()
+
+    async def _receive(self) -> AsyncIterator[bytes]:
         conn = self._conn
         if conn is None:
             return

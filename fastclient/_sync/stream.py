@@ -41,9 +41,12 @@ class SyncResponseStream(SyncByteStream):
         self._consumed = True
         body = self._body
         if body is not None:
+            # The common case (a body that came whole): no generator.
             self._body = None
-            yield from body
-            return
+            return iter(body)
+        return self._receive()
+
+    def _receive(self) -> Iterator[bytes]:
         conn = self._conn
         if conn is None:
             return

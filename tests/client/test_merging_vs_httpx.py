@@ -29,7 +29,9 @@ URLS = ["http://x/?z=0", "http://x/", "/p?z=0&z=1", "/p"]
 REQUEST_PARAMS: List[Any] = [OMIT, None, {}, {"b": "2"}, {"z": "5"}, "q=1&z=2"]
 
 
-@pytest.mark.parametrize(("client_params", "base_url"), itertools.product(CLIENT_PARAMS, BASE_URLS))
+@pytest.mark.parametrize(
+    ("client_params", "base_url"), list(itertools.product(CLIENT_PARAMS, BASE_URLS))
+)
 def test_params_merge_like_httpx(
     make_client: Callable[..., Any], client_params: Any, base_url: Optional[str]
 ) -> None:
