@@ -22,7 +22,7 @@ import logging
 import socket
 import ssl
 from functools import partial
-from typing import Any, AsyncIterable, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, AsyncIterable, Dict, List, Optional, Tuple, Union
 
 from .._config import LazySSLContext
 from .._exceptions import (
@@ -34,8 +34,9 @@ from .._exceptions import (
 )
 from .._net.errors import CONNECT, READ, WRITE, map_error
 from .._net.h1 import write_chunk, write_last_chunk
+from .._net.poolbase import H2_ATTEMPTS, PoolShell, Timeouts
 from .._net.trace import atrace
-from .._protocol.pool import ACTIVE, CLOSED, PoolConnection, PoolState, Waiter
+from .._protocol.pool import ACTIVE, CLOSED, PoolConnection, Waiter
 from .connection import AsyncHTTP11Connection
 from .http2 import AsyncHTTP2Connection, AsyncHTTP2ResponseStream, is_retryable
 from .stream import AsyncResponseStream
@@ -44,15 +45,8 @@ __all__ = ["AsyncConnectionPool", "Timeouts"]
 
 logger = logging.getLogger("fastclient")
 
-#: (connect, read, write, pool, head) in seconds, None for no limit.
-_T = Optional[float]
-Timeouts = Tuple[_T, _T, _T, _T, _T]
-
 _INF = float("inf")
 
-# Sends of one request that the server did not process (GOAWAY, REFUSED_STREAM): each
-# goes to a newer connection, so a few suffice unless the server keeps refusing.
-_H2_ATTEMPTS = 4
 
 
 def _expire_waiter(fut: asyncio.Future[None]) -> None:
@@ -60,46 +54,9 @@ def _expire_waiter(fut: asyncio.Future[None]) -> None:
         fut.set_exception(PoolTimeout("timed out waiting for a connection from the pool"))
 
 
-class AsyncConnectionPool:
-    def __init__(
-        self,
-        *,
-        ssl_context: Union[ssl.SSLContext, LazySSLContext, None] = None,
-        max_connections: Optional[int] = None,
-        max_keepalive_connections: Optional[int] = None,
-        keepalive_expiry: Optional[float] = 5.0,
-        max_connections_per_host: Optional[int] = None,
-        uds: Optional[str] = None,
-        local_address: Optional[str] = None,
-        retries: int = 0,
-        socket_options: Optional[Sequence[Tuple[int, int, Any]]] = None,
-        proxy: Any = None,
-        http1: bool = True,
-        http2: bool = False,
-    ) -> None:
-        self._proxy = proxy  # a ProxyRoute: this pool's connections go through it
-        self._http1 = http1
-        # HTTP/2 over TLS by ALPN; not through an https proxy, whose own TLS handshake may
-        # share the context and must offer HTTP/1.1 only (the CONNECT is HTTP/1.1).
-        self._h2_tls = http2 and not (proxy is not None and proxy.origin[0] == b"https")
-        # h2c with prior knowledge, only when HTTP/1.1 is off (no Upgrade dance), and not
-        # to a forwarding proxy (absolute-form HTTP/1.1 requests).
-        self._h2c = http2 and not http1 and proxy is None
-        self._alpn = (["h2", "http/1.1"] if http1 else ["h2"]) if self._h2_tls else ["http/1.1"]
-        self._state = PoolState(
-            max_connections, max_keepalive_connections, keepalive_expiry, max_connections_per_host
-        )
-        # An SSLContext, or a deferred one that the first TLS connection builds: the
-        # transport's default, or this pool's own when given none (whose bad CA path,
-        # if any, then fails that connection, as it did before this was deferred).
-        self._ssl_context: Union[ssl.SSLContext, LazySSLContext] = (
-            LazySSLContext.from_environment() if ssl_context is None else ssl_context
-        )
-        self._uds = uds
-        self._local_address = local_address
-        self._retries = retries
-        self._socket_options = list(socket_options or ())
-        self._by_id: Dict[int, PoolConnection] = {}
+class AsyncConnectionPool(PoolShell):
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
         self._loop: Optional[asyncio.AbstractEventLoop] = None
 
     # ------------------------------------------------------------ the request
@@ -139,7 +96,7 @@ class AsyncConnectionPool:
             if h2 is None:
                 self._release_h2(conn)
                 raise RuntimeError("an HTTP/2 connection needs the request's h2 parts")
-            may_retry = body is None and attempt < _H2_ATTEMPTS
+            may_retry = body is None and attempt < H2_ATTEMPTS
             result = await self._request_h2(conn, method, h2, body, timeouts, trace, may_retry)
             if result is not None:
                 return result
@@ -651,10 +608,6 @@ class AsyncConnectionPool:
 
     def get_connection(self, conn_id: int) -> Optional[PoolConnection]:
         return self._by_id.get(conn_id)
-
-    @property
-    def state(self) -> PoolState:
-        return self._state
 
     async def aclose(self) -> None:
         protos = [c.handle for c in self._state.idle_connections() if c.handle is not None]

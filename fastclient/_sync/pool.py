@@ -21,7 +21,7 @@ import ssl
 import threading
 import time
 from functools import partial
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
 
 from .._config import LazySSLContext
 from .._exceptions import (
@@ -33,8 +33,9 @@ from .._exceptions import (
 )
 from .._net.errors import CONNECT, READ, WRITE, map_error
 from .._net.h1 import write_chunk, write_last_chunk
+from .._net.poolbase import H2_ATTEMPTS, PoolShell, Timeouts
 from .._net.trace import strace
-from .._protocol.pool import ACTIVE, PoolConnection, PoolState, Waiter
+from .._protocol.pool import ACTIVE, PoolConnection, Waiter
 from .connection import SyncHTTP11Connection
 from .http2 import SyncHTTP2Connection, SyncHTTP2ResponseStream, is_retryable
 from .stream import SyncResponseStream
@@ -43,59 +44,16 @@ __all__ = ["ConnectionPool"]
 
 logger = logging.getLogger("fastclient")
 
-_T = Optional[float]
-Timeouts = Tuple[_T, _T, _T, _T, _T]
 _INF = float("inf")
 _monotonic = time.monotonic
-# Sends of one request the server did not process (see the async pool).
-_H2_ATTEMPTS = 4
 
 
-class ConnectionPool:
-    def __init__(
-        self,
-        *,
-        ssl_context: Union[ssl.SSLContext, LazySSLContext, None] = None,
-        max_connections: Optional[int] = None,
-        max_keepalive_connections: Optional[int] = None,
-        keepalive_expiry: Optional[float] = 5.0,
-        max_connections_per_host: Optional[int] = None,
-        uds: Optional[str] = None,
-        local_address: Optional[str] = None,
-        retries: int = 0,
-        socket_options: Optional[Sequence[Tuple[int, int, Any]]] = None,
-        proxy: Any = None,
-        http1: bool = True,
-        http2: bool = False,
-    ) -> None:
-        self._proxy = proxy  # a ProxyRoute: this pool's connections go through it
-        self._http1 = http1
-        # As in the async pool: h2 by ALPN except through an https proxy (whose TLS may
-        # share the context), h2c only with HTTP/1.1 off and no proxy.
-        self._h2_tls = http2 and not (proxy is not None and proxy.origin[0] == b"https")
-        self._h2c = http2 and not http1 and proxy is None
-        self._alpn = (["h2", "http/1.1"] if http1 else ["h2"]) if self._h2_tls else ["http/1.1"]
+class ConnectionPool(PoolShell):
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
         # Why a connect failed, for the waiters that fail with it (under the lock).
         self._errors: Dict[Any, BaseException] = {}
-        self._state = PoolState(
-            max_connections, max_keepalive_connections, keepalive_expiry, max_connections_per_host
-        )
         self._lock = threading.Lock()
-        # An SSLContext, or a deferred one that the first TLS connection builds: the
-        # transport's default, or this pool's own when given none (whose bad CA path,
-        # if any, then fails that connection, as it did before this was deferred).
-        self._ssl_context: Union[ssl.SSLContext, LazySSLContext] = (
-            LazySSLContext.from_environment() if ssl_context is None else ssl_context
-        )
-        self._uds = uds
-        self._local_address = local_address
-        self._retries = retries
-        self._socket_options = list(socket_options or ())
-        self._by_id: Dict[int, PoolConnection] = {}
-
-    @property
-    def state(self) -> PoolState:
-        return self._state
 
     # ------------------------------------------------------------ the request
 
@@ -122,7 +80,7 @@ class ConnectionPool:
             if h2 is None:
                 self._release_h2(conn)
                 raise RuntimeError("an HTTP/2 connection needs the request's h2 parts")
-            may_retry = body is None and attempt < _H2_ATTEMPTS
+            may_retry = body is None and attempt < H2_ATTEMPTS
             result = self._request_h2(conn, method, h2, body, timeouts, trace, may_retry)
             if result is not None:
                 return result
