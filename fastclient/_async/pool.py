@@ -606,9 +606,6 @@ class AsyncConnectionPool(PoolShell):
             if self._state.to_close or self._state.to_wake:
                 self._drain()
 
-    def get_connection(self, conn_id: int) -> Optional[PoolConnection]:
-        return self._by_id.get(conn_id)
-
     async def aclose(self) -> None:
         protos = [c.handle for c in self._state.idle_connections() if c.handle is not None]
         self._state.close_all()

@@ -63,6 +63,10 @@ class PoolShell:
         self._socket_options = list(socket_options or ())
         self._by_id: Dict[int, PoolConnection] = {}
 
+    def get_connection(self, conn_id: int) -> Optional[PoolConnection]:
+        """The connection a ``conn_id`` extension names, while this pool still has it."""
+        return self._by_id.get(conn_id)
+
     @property
     def state(self) -> PoolState:
         return self._state

@@ -518,9 +518,6 @@ class ConnectionPool(PoolShell):
             raise UnsupportedProtocol("the server chose HTTP/2, which was not offered")
         return tls
 
-    def get_connection(self, conn_id: int) -> Optional[PoolConnection]:
-        return self._by_id.get(conn_id)
-
     def close(self) -> None:
         with self._lock:
             self._state.close_all()
