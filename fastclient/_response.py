@@ -171,6 +171,32 @@ class Response:
                 self._content = b"".join(body)
                 self.is_stream_consumed = self.is_closed = True
 
+    @classmethod
+    def _from_transport(
+        cls,
+        status_code: int,
+        headers: Headers,
+        stream: Union[SyncByteStream, AsyncByteStream],
+        extensions: Dict[str, Any],
+        request: Request,
+    ) -> Response:
+        """What ``Response(status_code, headers=..., stream=..., extensions=...,
+        request=...)`` builds, for a transport that made ``headers`` and ``extensions``
+        for this response alone: adopted, not copied, and no argument parsing."""
+        self = cls.__new__(cls)
+        self.status_code = status_code
+        self.headers = headers
+        self._request = request
+        self.next_request = None
+        self.extensions = extensions
+        self.history = []
+        self.default_encoding = "utf-8"
+        self.is_closed = False
+        self.is_stream_consumed = False
+        self._content = None
+        self.stream = stream
+        return self
+
     # Whether read()/aread() may iterate the stream directly; False in a subclass that
     # overrides one of the iterators they would otherwise go through.
     _direct_read = True
@@ -379,6 +405,8 @@ class Response:
         if self._content is None:
             if b"content-encoding" in self.headers._ensure():
                 self._content = b"".join(self.iter_bytes())
+            elif self._direct_read and self._read_whole(True):
+                pass
             elif not self._direct_read:
                 self._content = b"".join(self.iter_raw())
             else:
@@ -405,6 +433,8 @@ class Response:
         if self._content is None:
             if not self._direct_read or b"content-encoding" in self.headers._ensure():
                 self._content = b"".join([part async for part in self.aiter_bytes()])
+            elif self._read_whole(False):
+                pass
             else:
                 # aiter_raw() without a chunk size, minus the two async generators that
                 # aiter_bytes() and aiter_raw() add around the stream (see read()).
@@ -424,6 +454,26 @@ class Response:
                 await self.aclose()
                 self._content = b"".join(parts)
         return self._content
+
+    def _read_whole(self, want_sync: bool) -> bool:
+        """read()/aread() of an identity-coded body that the transport received whole (the
+        common case): taken from the stream in one step, with no iteration, and the
+        response closed, as reading to the end does. False when the stream must be read."""
+        self._check_readable(want_sync)
+        parts = self.stream._take_whole()
+        if parts is None:
+            return False
+        self.is_stream_consumed = True
+        if len(parts) == 1:
+            content = parts[0]
+        else:
+            content = b"".join(parts)
+        self._num_bytes_downloaded = len(content)
+        self._content = content
+        # What close()/aclose() would do; the stream holds nothing left to release.
+        self.is_closed = True
+        self._stop_elapsed_timer()
+        return True
 
     # -- the body, streamed (sync) -------------------------------------------------------
 

@@ -7,7 +7,7 @@ pool, so closing is how the pool learns that a body is finished with.
 
 from __future__ import annotations
 
-from typing import AsyncIterator, Iterator
+from typing import AsyncIterator, Iterator, List, Optional
 
 __all__ = ["AsyncByteStream", "ByteStream", "SyncByteStream"]
 
@@ -19,6 +19,11 @@ class SyncByteStream:
     def close(self) -> None:
         """Release what the stream holds (for a response: its connection)."""
 
+    def _take_whole(self) -> Optional[List[bytes]]:
+        """A transport's body that arrived whole, taken in one step (the stream is then
+        consumed and holds nothing to release); None when it must be iterated."""
+        return None
+
 
 class AsyncByteStream:
     def __aiter__(self) -> AsyncIterator[bytes]:
@@ -26,6 +31,10 @@ class AsyncByteStream:
 
     async def aclose(self) -> None:
         """Release what the stream holds (for a response: its connection)."""
+
+    def _take_whole(self) -> Optional[List[bytes]]:
+        """As SyncByteStream._take_whole."""
+        return None
 
 
 class ByteStream(SyncByteStream, AsyncByteStream):

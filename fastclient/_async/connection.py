@@ -15,6 +15,9 @@ Backpressure: body bytes the consumer has not taken yet are buffered up to ``HIG
 past that, reading is paused, and it resumes when the consumer takes the buffer. Reading is
 never paused once a response is complete.
 
+Reading: a BufferedProtocol receiving into the thread's shared buffer (``_net.recvbuf``
+says why), and the parser gets exactly the bytes received.
+
 Close detection: eof_received/connection_lost mark the connection closed and tell the pool
 (``on_lost``), so an idle connection the server closed is dropped at once and never reused.
 """
@@ -33,6 +36,7 @@ from .._exceptions import (
     WriteTimeout,
 )
 from .._net.h1 import ResponseParser
+from .._net.recvbuf import receive_buffer
 from .._protocol.events import Data, EndOfMessage, ResponseHead, Upgrade
 
 __all__ = ["HIGH_WATER", "AsyncHTTP11Connection"]
@@ -42,7 +46,7 @@ HIGH_WATER = 256 * 1024
 _INF = float("inf")
 
 
-class AsyncHTTP11Connection(asyncio.Protocol):
+class AsyncHTTP11Connection(asyncio.BufferedProtocol):
     """The per-connection protocol; the pool keeps it in ``PoolConnection.handle``."""
 
     def __init__(
@@ -52,6 +56,7 @@ class AsyncHTTP11Connection(asyncio.Protocol):
         self._on_lost = on_lost
         self.transport: Optional[asyncio.Transport] = None
         self._parser = ResponseParser()
+        self._view = receive_buffer()
         self.pool_conn: Any = None  # the PoolConnection, set by the pool once connected
         self.closed = False
         self.lost = False  # connection_lost has run: the socket is released
@@ -81,7 +86,14 @@ class AsyncHTTP11Connection(asyncio.Protocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
 
+    def get_buffer(self, sizehint: int) -> memoryview:
+        return self._view
+
+    def buffer_updated(self, nbytes: int) -> None:
+        self.data_received(self._view[:nbytes].tobytes())
+
     def data_received(self, data: bytes) -> None:
+        # Also called directly by a transport that does not know BufferedProtocol.
         if not self.busy or self.complete:
             if self.upgrade_rest is not None:
                 # After 101/CONNECT the bytes belong to the new protocol (network_stream).

@@ -58,6 +58,7 @@ from .._exceptions import (
     WriteError,
     WriteTimeout,
 )
+from .._net.recvbuf import receive_buffer
 from .._protocol.http2 import (
     CANCEL,
     NO_ERROR,
@@ -123,7 +124,7 @@ class _Stream:
         self.writing = False  # the wait is for flow-control credit (WriteTimeout)
 
 
-class AsyncHTTP2Connection(asyncio.Protocol):
+class AsyncHTTP2Connection(asyncio.BufferedProtocol):
     """The per-connection protocol; a pool keeps it as its connection handle."""
 
     def __init__(
@@ -155,6 +156,7 @@ class AsyncHTTP2Connection(asyncio.Protocol):
         self.error: Optional[BaseException] = None
         self.pool_conn: Any = None  # for the pool's bookkeeping
         self.http_version = b"HTTP/2"
+        self._view = receive_buffer()  # see _net.recvbuf
 
     @classmethod
     def adopt(
@@ -205,6 +207,12 @@ class AsyncHTTP2Connection(asyncio.Protocol):
         self.transport = transport  # type: ignore[assignment]
         self.core.initiate()
         self._flush()
+
+    def get_buffer(self, sizehint: int) -> memoryview:
+        return self._view
+
+    def buffer_updated(self, nbytes: int) -> None:
+        self.data_received(self._view[:nbytes].tobytes())
 
     def data_received(self, data: bytes) -> None:
         events = self.core.receive_data(data)

@@ -54,6 +54,14 @@ class AsyncResponseStream(AsyncByteStream):
         self._consumed = False
         self._trace = trace
 
+    def _take_whole(self) -> Optional[List[bytes]]:
+        body = self._body
+        if body is None or self._consumed:
+            return None
+        self._consumed = True
+        self._body = None
+        return body
+
     def __aiter__(self) -> AsyncIterator[bytes]:
         if self._consumed:
             raise StreamConsumed()

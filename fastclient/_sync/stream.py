@@ -35,6 +35,14 @@ class SyncResponseStream(SyncByteStream):
         self._consumed = False
         self._trace = trace
 
+    def _take_whole(self) -> Optional[List[bytes]]:
+        body = self._body
+        if body is None or self._consumed:
+            return None
+        self._consumed = True
+        self._body = None
+        return body
+
     def __iter__(self) -> Iterator[bytes]:
         if self._consumed:
             raise StreamConsumed()

@@ -25,6 +25,8 @@ from .._config import (
     ssl_context_source,
 )
 from .._exceptions import UnsupportedProtocol
+from .._headers import Headers
+from .._response import Response
 from .._net.h1 import write_request_head
 from .._net.network import AsyncNetworkStream, SyncNetworkStream
 from .._net.proxy import ProxyRoute
@@ -33,7 +35,7 @@ from .._sync.pool import ConnectionPool
 from .base import AsyncBaseTransport, BaseTransport
 
 if TYPE_CHECKING:
-    from .._models import Request, Response
+    from .._models import Request
 
 __all__ = ["AsyncHTTPTransport", "HTTPTransport"]
 
@@ -151,9 +153,7 @@ class _Prepared:
 
 
 def _response(request: Request, head: Any, stream: Any, conn: Any, network_stream: Any) -> Response:
-    from .._models import Response
-
-    extensions = {
+    extensions: Dict[str, Any] = {
         _HTTP_VERSION: head.http_version,
         "reason_phrase": head.reason,
         "conn_id": conn.conn_id,
@@ -162,13 +162,9 @@ def _response(request: Request, head: Any, stream: Any, conn: Any, network_strea
         extensions["network_stream"] = network_stream
     elif conn.multiplexed:
         extensions["stream_id"] = stream.stream_id
-    return Response(
-        head.status_code,
-        headers=head.headers,
-        stream=stream,
-        extensions=extensions,
-        request=request,
-    )
+    raw = head.headers  # (bytes, bytes) tuples from the parser, made for this response
+    headers = Headers._from_checked(raw, [name.lower() for name, _ in raw])
+    return Response._from_transport(head.status_code, headers, stream, extensions, request)
 
 
 class _Options:
