@@ -258,7 +258,20 @@ class AsyncClient(BaseClient[AsyncBaseTransport]):
     ) -> Response:
         auth_obj, follow = self._resolve(request, auth, follow_redirects)
         if auth_obj is None and not follow:
-            response = await self._exchange(request)
+            event_hooks = self._event_hooks
+            if event_hooks["request"] or event_hooks["response"]:
+                response = await self._exchange(request)
+            else:
+                # _exchange() without hooks, inlined: one coroutine fewer per request.
+                transport = self._transport_for(request)
+                started = perf_counter()
+                try:
+                    response = await transport.handle_async_request(request)
+                except RequestError as exc:
+                    if exc._request is None:
+                        exc._request = request
+                    raise
+                self._exchanged(request, response, started)
             try:
                 if response.status_code in _flow.REDIRECT_STATUS_CODES:
                     _flow.leave_redirect_unfollowed(request, response, self._cookies)
@@ -271,7 +284,8 @@ class AsyncClient(BaseClient[AsyncBaseTransport]):
             )
         if not stream:
             try:
-                await response.aread()
+                if not response._read_now(want_sync=False):
+                    await response.aread()
             except BaseException:
                 await response.aclose()
                 raise
@@ -321,9 +335,7 @@ class AsyncClient(BaseClient[AsyncBaseTransport]):
                 result = hook(request)
                 if inspect.isawaitable(result):
                     await result
-        if not isinstance(request.stream, AsyncByteStream):
-            raise RuntimeError("Attempted to send a sync request with an AsyncClient instance.")
-        transport = self._transport if self._unmounted else self._mounts.lookup(request.url)
+        transport = self._transport_for(request)
         started = perf_counter()
         try:
             response = await transport.handle_async_request(request)
@@ -331,10 +343,7 @@ class AsyncClient(BaseClient[AsyncBaseTransport]):
             if exc._request is None:
                 exc._request = request
             raise
-        response._start_elapsed_timer(started)  # elapsed is set when the body is done
-        if response.is_closed:  # a body that came in memory (MockTransport): done now
-            response._stop_elapsed_timer()
-        self._received(request, response)
+        self._exchanged(request, response, started)
         hooks = self._event_hooks["response"]
         if hooks:
             try:
@@ -346,6 +355,11 @@ class AsyncClient(BaseClient[AsyncBaseTransport]):
                 await response.aclose()
                 raise
         return response
+
+    def _transport_for(self, request: Request) -> AsyncBaseTransport:
+        if not isinstance(request.stream, AsyncByteStream):
+            raise RuntimeError("Attempted to send a sync request with an AsyncClient instance.")
+        return self._transport if self._unmounted else self._mounts.lookup(request.url)
 
     # -- the verbs -------------------------------------------------------------------------
 

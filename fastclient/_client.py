@@ -321,10 +321,7 @@ class Client(BaseClient[BaseTransport]):
             if exc._request is None:
                 exc._request = request
             raise
-        response._start_elapsed_timer(started)  # elapsed is set when the body is done
-        if response.is_closed:  # a body that came in memory (MockTransport): done now
-            response._stop_elapsed_timer()
-        self._received(request, response)
+        self._exchanged(request, response, started)
         hooks = self._event_hooks["response"]
         if hooks:
             try:

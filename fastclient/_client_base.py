@@ -261,11 +261,10 @@ class BaseClient(Generic[T]):
         self._reset_url_cache()
 
     def _reset_url_cache(self) -> None:
-        # None: nothing to merge, URLs go to Request as given. Until both base_url and
-        # params are set (during __init__) the attributes may not exist yet.
-        base = getattr(self, "_has_base_url", False)
-        params = getattr(self, "_params", None)
-        self._url_cache: Optional[Dict[str, URL]] = {} if (base or params) else None
+        # Strings already parsed (and merged with base_url and params): a load generator
+        # or a poller sends the same few URLs again and again, and parsing one costs more
+        # than the rest of building its request. Emptied when base_url or params change.
+        self._url_cache: Dict[str, URL] = {}
 
     # -- building requests ---------------------------------------------------------------
 
@@ -308,9 +307,10 @@ class BaseClient(Generic[T]):
         # build_request() with positional arguments: what the clients call on the hot
         # path (keyword passing of eleven arguments costs more than the merging does).
         merged_params: Optional[QueryParamTypes] = None
-        if params is None and type(url) is str and self._url_cache is not None:
-            # base_url and/or client params, nothing per request: the merged URL depends
-            # only on the string, and URLs are immutable, so each string is merged once.
+        if params is None and type(url) is str:
+            # Nothing per request: the URL (merged with base_url and the client's params)
+            # depends only on the string, and URLs are immutable, so each string is
+            # parsed and merged once.
             cached = self._url_cache.get(url)
             if cached is None:
                 cached = self._merge_url(url) if self._has_base_url else URL(url)
@@ -325,6 +325,8 @@ class BaseClient(Generic[T]):
         else:
             if self._has_base_url:
                 url = self._merge_url(url)
+            elif type(url) is str:
+                url = URL(url)  # here rather than in Request, for the hot path below
             if self._params:
                 merged_params = self._params if params is None else self._params.merge(params)
             else:
@@ -353,10 +355,17 @@ class BaseClient(Generic[T]):
                     else Timeout(timeout).as_dict()
                 )
         if content is None and data is None and files is None and json is None:
-            request = Request(
-                method, url, params=merged_params, headers=merged_headers,
-                extensions=request_extensions,
-            )  # fmt: skip
+            if merged_params is None and type(url) is URL and merged_headers._keys is not None:
+                # The hot path: what the Request call below builds, without its argument
+                # handling (the extensions are copied for this request, as Request does).
+                request = Request._bodiless(
+                    method.upper(), url, merged_headers, dict(request_extensions)
+                )
+            else:
+                request = Request(
+                    method, url, params=merged_params, headers=merged_headers,
+                    extensions=request_extensions,
+                )  # fmt: skip
         else:
             request = Request(
                 method,
@@ -427,8 +436,12 @@ class BaseClient(Generic[T]):
         if "timeout" not in request.extensions:
             request.extensions = {**request.extensions, "timeout": self._timeout_dict}
 
-    def _received(self, request: Request, response: Response) -> None:
-        """Bookkeeping for every response the transport returns (redirects included)."""
+    def _exchanged(self, request: Request, response: Response, started: float) -> None:
+        """Bookkeeping for every response the transport returns (redirects included);
+        ``started`` is ``perf_counter()`` when the request went to the transport."""
+        response._elapsed_start = started  # _start_elapsed_timer(), inlined (hot path)
+        if response.is_closed:  # a body that came in memory (MockTransport): done now
+            response._stop_elapsed_timer()
         response._request = request
         if b"set-cookie" in response.headers._ensure():
             self._cookies.extract_cookies(response)
@@ -443,7 +456,6 @@ class BaseClient(Generic[T]):
                 response.status_code,
                 response.reason_phrase,
             )
-
 
 
 def mount_table(

@@ -76,6 +76,21 @@ def add_cookie_header(cookies: Cookies, request: Request) -> None:
     Cookies(cookies).set_cookie_header(request)
 
 
+def _bodiless_headers(method: str, url: URL, headers: Headers) -> Headers:
+    """Checked headers (``_keys`` built) plus what Request adds to a request without a
+    body, without the copy-then-insert of the general path."""
+    raw = list(headers._raw)
+    keys = list(headers._keys)  # type: ignore[arg-type]
+    if method in _BODY_METHODS and not (b"content-length" in keys or b"transfer-encoding" in keys):
+        raw.insert(0, (b"Content-Length", b"0"))
+        keys.insert(0, b"content-length")
+    parts = url._parts
+    if parts.raw_host and b"host" not in keys:
+        raw.insert(0, (b"Host", parts.netloc))
+        keys.insert(0, b"host")
+    return Headers._from_checked(raw, keys)
+
+
 class UnattachedStream(SyncByteStream, AsyncByteStream):
     """The stream of an unpickled request or response: its body did not travel."""
 
@@ -112,6 +127,22 @@ class Request:
     stream: Union[SyncByteStream, AsyncByteStream]
     extensions: Dict[str, Any]
     _content: Optional[bytes]
+
+    @classmethod
+    def _bodiless(
+        cls, method: str, url: URL, headers: Headers, extensions: Dict[str, Any]
+    ) -> Request:
+        """``Request(method, url, headers=headers, extensions=extensions)`` for a client's
+        request without a body: ``method`` already upper-case, ``headers`` checked (their
+        names lowercased) and ``extensions`` a dict made for this request alone."""
+        self = cls.__new__(cls)
+        self.method = method
+        self.url = url
+        self.extensions = extensions
+        self.stream = EMPTY_STREAM
+        self._content = b""
+        self.headers = _bodiless_headers(method, url, headers)
+        return self
 
     def __init__(
         self,
@@ -159,22 +190,9 @@ class Request:
             and stream is None
             and bodiless
         ):
-            # A client's request without a body: its default headers (checked and
-            # lowercased once) plus what _prepare() adds, without the copy-then-insert.
-            raw = list(headers._raw)
-            keys = list(headers._keys)
-            if method in _BODY_METHODS and not (
-                b"content-length" in keys or b"transfer-encoding" in keys
-            ):
-                raw.insert(0, (b"Content-Length", b"0"))
-                keys.insert(0, b"content-length")
-            parts = url._parts
-            if parts.raw_host and b"host" not in keys:
-                raw.insert(0, (b"Host", parts.netloc))
-                keys.insert(0, b"host")
             self.stream = EMPTY_STREAM
             self._content = b""
-            self.headers = Headers._from_checked(raw, keys)
+            self.headers = _bodiless_headers(method, url, headers)
             return
 
         self.headers = Headers(headers)
@@ -268,6 +286,4 @@ class Request:
         self.headers = state["headers"]
         self._content = state["_content"]
         self.extensions = {}
-        self.stream = (
-            UnattachedStream() if self._content is None else ByteStream(self._content)
-        )
+        self.stream = UnattachedStream() if self._content is None else ByteStream(self._content)

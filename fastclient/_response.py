@@ -427,7 +427,9 @@ class Response:
                     raise
                 self.close()
                 self._content = b"".join(parts)
-        return self._content
+        content = self._content
+        assert content is not None  # set by every branch (_read_whole's too)
+        return content
 
     async def aread(self) -> bytes:
         if self._content is None:
@@ -453,7 +455,19 @@ class Response:
                     raise
                 await self.aclose()
                 self._content = b"".join(parts)
-        return self._content
+        content = self._content
+        assert content is not None  # set by every branch (_read_whole's too)
+        return content
+
+    def _read_now(self, want_sync: bool) -> bool:
+        """For the clients: read() or aread() done here if it needs no I/O (the body
+        came whole, or was read already); False when the caller must call it."""
+        if self._content is not None:
+            return True
+        keys = self.headers._keys
+        if keys is None:
+            keys = self.headers._ensure()
+        return self._direct_read and b"content-encoding" not in keys and self._read_whole(want_sync)
 
     def _read_whole(self, want_sync: bool) -> bool:
         """read()/aread() of an identity-coded body that the transport received whole (the
@@ -464,15 +478,14 @@ class Response:
         if parts is None:
             return False
         self.is_stream_consumed = True
-        if len(parts) == 1:
-            content = parts[0]
-        else:
-            content = b"".join(parts)
+        content = parts[0] if len(parts) == 1 else b"".join(parts)
         self._num_bytes_downloaded = len(content)
         self._content = content
         # What close()/aclose() would do; the stream holds nothing left to release.
         self.is_closed = True
-        self._stop_elapsed_timer()
+        started = getattr(self, "_elapsed_start", None)
+        if started is not None and getattr(self, "_elapsed", None) is None:
+            self._elapsed = time.perf_counter() - started  # _stop_elapsed_timer(), inlined
         return True
 
     # -- the body, streamed (sync) -------------------------------------------------------

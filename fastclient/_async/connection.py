@@ -290,7 +290,12 @@ class AsyncHTTP11Connection(asyncio.BufferedProtocol):
         if self.head is None and self.error is None:
             self._want_head = True
             self._arm(read_timeout, head_deadline)
-            await self._wait()
+            # _wait(), inlined: this wait is on every request's path.
+            waiter = self._waiter = self._loop.create_future()
+            try:
+                await waiter
+            finally:
+                self._waiter = None
         if self.head is None:
             assert self.error is not None
             raise self.error

@@ -48,7 +48,6 @@ logger = logging.getLogger("fastclient")
 _INF = float("inf")
 
 
-
 def _expire_waiter(fut: asyncio.Future[None]) -> None:
     if not fut.done():
         fut.set_exception(PoolTimeout("timed out waiting for a connection from the pool"))
@@ -87,10 +86,26 @@ class AsyncConnectionPool(PoolShell):
         pinned = extensions.get("conn_id")
         multiplex = h2 is not None and (self._h2_tls if origin[0] == b"https" else self._h2c)
         attempt = 1
+        state = self._state
         while True:
-            conn = await self._acquire(
-                loop, origin, timeouts, pinned, extensions, trace, multiplex
-            )
+            conn = None
+            first = None
+            if pinned is None and not state.closed:
+                # The common case without a coroutine: an idle keep-alive connection.
+                first = state.acquire(origin, loop.time(), multiplex)
+                if state.to_close or state.to_wake:
+                    self._drain()
+                if (
+                    type(first) is not Waiter
+                    and first.state == ACTIVE
+                    and type(first.handle) is AsyncHTTP11Connection
+                    and not first.handle.closed
+                ):
+                    conn = first
+            if conn is None:
+                conn = await self._acquire(
+                    loop, origin, timeouts, pinned, extensions, trace, multiplex, first
+                )
             if type(conn.handle) is not AsyncHTTP2Connection:
                 break
             if h2 is None:
@@ -272,7 +287,10 @@ class AsyncConnectionPool(PoolShell):
         extensions: Dict[str, Any],
         trace: Any,
         multiplex: bool = False,
+        first: Any = None,
     ) -> PoolConnection:
+        """A connection for the request: idle, new, or waited for. ``first`` is what
+        ``state.acquire`` already answered for this request, if it was asked."""
         state = self._state
         if pinned is not None:
             conn = self._by_id.get(pinned)
@@ -290,11 +308,14 @@ class AsyncConnectionPool(PoolShell):
             )
         deadline = _INF
         while True:
-            if state.closed:
-                raise ConnectError("the connection pool is closed")
-            result = state.acquire(origin, loop.time(), multiplex)
-            if state.to_close or state.to_wake:
-                self._drain()
+            if first is not None:
+                result, first = first, None
+            else:
+                if state.closed:
+                    raise ConnectError("the connection pool is closed")
+                result = state.acquire(origin, loop.time(), multiplex)
+                if state.to_close or state.to_wake:
+                    self._drain()
             if type(result) is Waiter:
                 if deadline == _INF and timeouts[3] is not None:
                     deadline = loop.time() + timeouts[3]  # counted from the first wait
@@ -527,7 +548,7 @@ class AsyncConnectionPool(PoolShell):
         assert proto.transport is not None
         # When h2 may be chosen, a stand-in protocol receives whatever arrives between the
         # handshake and the hand-over (the server's SETTINGS can), for the real one.
-        receiver: asyncio.Protocol = _Handover() if offer_h2 else proto
+        receiver: asyncio.BaseProtocol = _Handover() if offer_h2 else proto
         coro = loop.start_tls(proto.transport, receiver, ctx, server_hostname=server_hostname)
         new_transport = await asyncio.wait_for(coro, timeout)
         if new_transport is None:
@@ -639,7 +660,7 @@ class _Handover(asyncio.Protocol):
         self._lost = True
         self._exc = exc
 
-    def hand_to(self, proto: asyncio.Protocol) -> None:
+    def hand_to(self, proto: Union[AsyncHTTP11Connection, AsyncHTTP2Connection]) -> None:
         data, self._data = self._data, []
         for chunk in data:
             proto.data_received(chunk)

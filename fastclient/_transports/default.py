@@ -26,10 +26,10 @@ from .._config import (
 )
 from .._exceptions import UnsupportedProtocol
 from .._headers import Headers
-from .._response import Response
 from .._net.h1 import write_request_head
 from .._net.network import AsyncNetworkStream, SyncNetworkStream
 from .._net.proxy import ProxyRoute
+from .._response import Response
 from .._streams import ByteStream
 from .._sync.pool import ConnectionPool
 from .base import AsyncBaseTransport, BaseTransport
