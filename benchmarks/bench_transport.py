@@ -14,7 +14,8 @@ Three tables:
   Client, HTTPTransport and pool; httpx, httpx2, pyreqwest, pycurl; the floor is a raw
   blocking-socket loop.
 * **concurrency sweep**: fastclient's AsyncClient at 16, 64, 256 and 512 in flight, to
-  show that throughput holds as concurrency grows (no per-request scan of the pool).
+  show that throughput holds as concurrency grows (no per-request scan of the pool), each
+  beside the raw-Protocol floor at the same concurrency on the same loop.
 
 Each row is one process pinned to the client core, measured over a fixed window after a
 warm-up (see _clients.py). A peer that is not installed or fails keeps its row, with the
@@ -124,6 +125,13 @@ def _jobs(ctx: Context, runs: int) -> List[Job]:
         if not ctx.wants(f"sweep/{loop}"):
             continue
         for inflight in SWEEP:
+            # The floor at the same concurrency: the event loop's own cost grows with the
+            # number of sockets (asyncio's more than uvloop's), and the sweep should show
+            # how much of a fall is the loop's and how much the client's.
+            floor = f"raw-protocol/{loop}"
+            label = f"floor: raw asyncio.Protocol ({loop}), {inflight} in flight"
+            jobs.append((SWEEP_SCENARIO + tag, floor, label, "", inflight, {"rank": rank}))
+            rank += 1
             label = f"fastclient AsyncClient.get ({loop}), {inflight} in flight"
             jobs.append((SWEEP_SCENARIO + tag, case, label, "", inflight, {"rank": rank}))
             rank += 1

@@ -103,6 +103,7 @@ class _Stream:
         "deadline",
         "error",
         "head",
+        "head_cut",
         "sid",
         "trailers",
         "upload_done",
@@ -122,6 +123,7 @@ class _Stream:
         self.waiter: Optional[asyncio.Future[None]] = None
         self.deadline = _INF
         self.writing = False  # the wait is for flow-control credit (WriteTimeout)
+        self.head_cut = False  # the deadline is the head's as a whole (Timeout(head=))
 
 
 class AsyncHTTP2Connection(asyncio.BufferedProtocol):
@@ -395,6 +397,9 @@ class AsyncHTTP2Connection(asyncio.BufferedProtocol):
                 if not waiter.done():
                     if st.writing:
                         waiter.set_exception(WriteTimeout("timed out waiting to send the body"))
+                    elif st.head_cut:
+                        why = "timed out waiting for the whole response head"
+                        waiter.set_exception(ReadTimeout(why))
                     else:
                         waiter.set_exception(ReadTimeout("timed out waiting for the server"))
             elif st.deadline < following:
@@ -560,10 +565,13 @@ class AsyncHTTP2Connection(asyncio.BufferedProtocol):
         read_timeout: Optional[float] = None,
         write_timeout: Optional[float] = None,
         pool_timeout: Optional[float] = None,
+        head_timeout: Optional[float] = None,
         trace: Any = None,
     ) -> Tuple[ResponseHead, AsyncHTTP2ResponseStream]:
         """Send one request; return its head and its body stream (which the caller must
-        close). When no stream is free it waits for one (up to ``pool_timeout``).
+        close). When no stream is free it waits for one (up to ``pool_timeout``);
+        ``head_timeout`` bounds the wait for the head as a whole, from when the request
+        is sent.
         Raises RemoteProtocolError (see :func:`is_retryable`), ReadTimeout, WriteTimeout,
         ReadError, PoolTimeout."""
         has_body = body is not None and body != b""
@@ -592,20 +600,28 @@ class AsyncHTTP2Connection(asyncio.BufferedProtocol):
                 await atrace(trace, "http2.receive_response_headers.started", {"stream_id": sid})
             st = self._streams[sid]
             head = st.head
+            head_deadline = _INF
+            if head_timeout is not None and head is None:
+                head_deadline = self._loop.time() + head_timeout
             while head is None:  # receive_head and _wait inlined: the hot path
                 if st.error is not None:
                     raise st.error
                 waiter = self._loop.create_future()
                 st.waiter = waiter
                 st.writing = False
+                deadline = head_deadline
                 if read_timeout is not None:
-                    st.deadline = self._loop.time() + read_timeout
-                    self._arm(st.deadline)
+                    deadline = min(deadline, self._loop.time() + read_timeout)
+                if deadline != _INF:
+                    st.deadline = deadline
+                    st.head_cut = deadline == head_deadline
+                    self._arm(deadline)
                 try:
                     await waiter
                 finally:
                     st.waiter = None
                     st.deadline = _INF
+                    st.head_cut = False
                 head = st.head
             if trace is not None:
                 await atrace(

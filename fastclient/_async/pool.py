@@ -193,6 +193,7 @@ class AsyncConnectionPool(PoolShell):
                 read_timeout=timeouts[1],
                 write_timeout=timeouts[2],
                 pool_timeout=timeouts[3],
+                head_timeout=timeouts[4],
                 trace=trace,
             )
         except BaseException as exc:

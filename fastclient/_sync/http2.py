@@ -246,7 +246,14 @@ class SyncHTTP2Connection:
                     st.error = error
             self._cond.notify_all()
 
-    def _wait(self, st: _Stream, ready: Any, deadline: float, exc_type: type) -> None:
+    def _wait(
+        self,
+        st: _Stream,
+        ready: Any,
+        deadline: float,
+        exc_type: type,
+        why: str = "timed out waiting for the server",
+    ) -> None:
         """Hold ``_lock`` on entry and exit; return once ``ready(st)`` or raise."""
         while not ready(st):
             if st.error is not None:
@@ -256,7 +263,7 @@ class SyncHTTP2Connection:
             if self._reading:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    raise exc_type("timed out waiting for the server")
+                    raise exc_type(why)
                 self._cond.wait(None if remaining == _INF else remaining)
                 continue
             self._reading = True
@@ -266,7 +273,7 @@ class SyncHTTP2Connection:
                 try:
                     data = self._recv(deadline)
                 except ReadTimeout:
-                    raise exc_type("timed out waiting for the server") from None
+                    raise exc_type(why) from None
                 except (OSError, ValueError) as exc:
                     self._fail(ReadError(str(exc) or type(exc).__name__), exc)
                     data = None
@@ -376,10 +383,20 @@ class SyncHTTP2Connection:
             self.core.end_stream(sid)
         self._flush(True, _deadline(write_timeout))
 
-    def receive_head(self, sid: int, read_timeout: Optional[float]) -> ResponseHead:
+    def receive_head(
+        self, sid: int, read_timeout: Optional[float], head_timeout: Optional[float] = None
+    ) -> ResponseHead:
+        """The response head, waited for up to ``read_timeout`` and, as a whole, up to
+        ``head_timeout`` (Timeout(head=...), which also holds when reads have no limit)."""
         st = self._streams[sid]
+        deadline = _deadline(read_timeout)
+        why = "timed out waiting for the server"
+        head_deadline = _deadline(head_timeout)
+        if head_deadline < deadline:
+            deadline = head_deadline
+            why = "timed out waiting for the whole response head"
         with self._cond:
-            self._wait(st, lambda s: s.head is not None, _deadline(read_timeout), ReadTimeout)
+            self._wait(st, lambda s: s.head is not None, deadline, ReadTimeout, why)
             assert st.head is not None
             return st.head
 
@@ -429,9 +446,12 @@ class SyncHTTP2Connection:
         read_timeout: Optional[float] = None,
         write_timeout: Optional[float] = None,
         pool_timeout: Optional[float] = None,
+        head_timeout: Optional[float] = None,
         trace: Any = None,
     ) -> Tuple[ResponseHead, SyncHTTP2ResponseStream]:
-        """Send one request; return its head and its body stream (close it when done)."""
+        """Send one request; return its head and its body stream (close it when done).
+        ``head_timeout`` bounds the wait for the head as a whole, from when the request
+        is sent."""
         from .._net.trace import strace
 
         has_body = body is not None and body != b""
@@ -452,7 +472,7 @@ class SyncHTTP2Connection:
                     strace(trace, "http2.send_request_body.complete", {"stream_id": sid})
             if trace is not None:
                 strace(trace, "http2.receive_response_headers.started", {"stream_id": sid})
-            head = self.receive_head(sid, read_timeout)
+            head = self.receive_head(sid, read_timeout, head_timeout)
             if trace is not None:
                 strace(trace, "http2.receive_response_headers.complete", {"return_value": head})
         except BaseException:

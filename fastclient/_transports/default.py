@@ -100,8 +100,8 @@ class _Prepared:
     def __init__(
         self, request: Request, route: Optional[ProxyRoute], lazy_head: bool = False
     ) -> None:
-        url = request.url
-        origin = url._origin
+        parts = request.url._parts
+        origin = parts.origin
         scheme = origin[0]
         if scheme != b"http" and scheme != b"https":
             if not scheme:
@@ -115,8 +115,13 @@ class _Prepared:
             raise UnsupportedProtocol("Request URL is missing a host")
         method = _method(request.method)
         extensions = request.extensions
-        target = extensions.get("target") or url.raw_path
-        headers = request.headers.raw
+        target = extensions.get("target") or parts.raw_path
+        # The request's own (normalised) list, not the copy ``headers.raw`` makes: it is
+        # only read, while the request is being sent.
+        request_headers = request.headers
+        if request_headers._keys is None:
+            request_headers._ensure()
+        headers = request_headers._raw
         if route is not None and route.forward and scheme == b"http":
             # Plain http through a forwarding proxy: absolute-form target, and the
             # proxy's credentials on this hop only.

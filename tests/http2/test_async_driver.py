@@ -450,3 +450,22 @@ def test_server_disconnect_fails_open_streams(raw_server: Any) -> None:
         await conn.aclose()
 
     run(main)
+
+
+@pytest.mark.parametrize("loop_kind", LOOPS)
+def test_head_timeout_holds_without_a_read_timeout(http_server: Any, loop_kind: str) -> None:
+    # Timeout(head=...) bounds the wait for the head even when reads have no limit; the
+    # connection keeps serving other streams.
+    async def main() -> None:
+        conn = await connect(http_server.port)
+        started = time.monotonic()
+        with pytest.raises(ReadTimeout, match="whole response head"):
+            await fetch(conn, b"/slow?delay=2", read_timeout=None, head_timeout=0.3)
+        assert 0.25 < time.monotonic() - started < 1.5
+        # The read timeout still wins when it is the shorter one, with its own message.
+        with pytest.raises(ReadTimeout, match="waiting for the server"):
+            await fetch(conn, b"/slow?delay=2", read_timeout=0.2, head_timeout=5)
+        assert (await fetch(conn, b"/", head_timeout=0.5))[1] == b"Hello, world!"
+        await conn.aclose()
+
+    run(main, loop_kind)

@@ -207,3 +207,17 @@ def test_continuation_flood_and_disconnect(raw_server: Any) -> None:
     with pytest.raises(RemoteProtocolError, match="disconnected"):
         fetch(conn, b"/", read_timeout=5)
     conn.close()
+
+
+def test_head_timeout_holds_without_a_read_timeout(http_server: Any) -> None:
+    # Timeout(head=...) bounds the wait for the head even when reads have no limit.
+    conn = connect(http_server.port)
+    started = time.monotonic()
+    with pytest.raises(ReadTimeout, match="whole response head"):
+        fetch(conn, b"/slow?delay=2", read_timeout=None, head_timeout=0.3)
+    assert 0.25 < time.monotonic() - started < 1.5
+    # The read timeout still wins when it is the shorter one, with its own message.
+    with pytest.raises(ReadTimeout, match="waiting for the server"):
+        fetch(conn, b"/slow?delay=2", read_timeout=0.2, head_timeout=5)
+    assert fetch(conn, b"/", head_timeout=0.5) == (200, b"Hello, world!")
+    conn.close()
