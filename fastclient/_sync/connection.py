@@ -5,11 +5,14 @@ life. Timeouts are the kernel's (SO_RCVTIMEO/SO_SNDTIMEO on a socket left in blo
 set only when the value changes: Python's own ``settimeout`` would put the socket in
 non-blocking mode and add a poll() before every recv, a second system call per read.
 An expired kernel timeout surfaces as EAGAIN (BlockingIOError, or SSLWantReadError through
-TLS), which the error boundary maps to ReadTimeout/WriteTimeout.
+TLS), which the error boundary maps to ReadTimeout/WriteTimeout. A receive timeout close
+enough to the wanted one is kept rather than set again, with a check that it never ends a
+read early (see :meth:`_read`): with a head deadline the wanted value changes from read to
+read.
 
-Before an idle connection is reused, :meth:`is_dead` peeks at it without blocking (one
-system call on this one socket): a server that closed it, or sent anything unasked, has
-made it unusable.
+Before an idle connection is reused, :meth:`is_dead` polls it without blocking (one
+system call on this one socket, through a poll object registered once): a server that
+closed it, or sent anything unasked, has made it unusable.
 """
 
 from __future__ import annotations
@@ -32,6 +35,15 @@ _INF = float("inf")
 _KERNEL_TIMEOUTS = sys.platform.startswith(("linux", "darwin", "freebsd"))
 _PEEK_FLAGS = socket.MSG_PEEK | getattr(socket, "MSG_DONTWAIT", 0)
 _BUFSIZE = 64 * 1024
+_monotonic = time.monotonic
+# How a receive timeout set with SO_RCVTIMEO (or settimeout) expires.
+_RECV_TIMEOUTS = (BlockingIOError, socket.timeout, ssl.SSLWantReadError)
+# A receive timeout already set on the socket is kept while it is at most _LATE seconds
+# longer than the wanted one, or no shorter than _EARLY times it (see
+# SyncHTTP11Connection._read).
+_LATE = 0.002
+_EARLY = 0.9
+_POLL_EVENTS = select.POLLIN | select.POLLPRI if hasattr(select, "poll") else 0
 
 Sock = Union[socket.socket, ssl.SSLSocket]
 
@@ -63,6 +75,9 @@ class SyncHTTP11Connection:
         # The timeouts currently set on the socket (-1.0: not set yet).
         self._rcv: Optional[float] = -1.0
         self._snd: Optional[float] = -1.0
+        # is_dead()'s poll object and the descriptor registered with it (made on first use).
+        self._poller: Any = None
+        self._polled_fd = -1
         if not _KERNEL_TIMEOUTS:
             sock.settimeout(None)
 
@@ -96,32 +111,82 @@ class SyncHTTP11Connection:
             # poll() rather than a non-blocking MSG_PEEK recv: under gevent (Locust) a recv
             # that meets EAGAIN waits instead of raising; and rather than select(), which
             # fails past FD_SETSIZE descriptors, as a load generator can have.
-            return _readable_now(sock)
+            poller = self._poller
+            fd = sock.fileno()
+            if poller is None or fd != self._polled_fd:
+                # First use, or the socket was closed (-1) or replaced: a closed socket is
+                # dead, and a poll object is never left watching a number that the kernel
+                # may have given to another descriptor since.
+                if fd < 0:
+                    return True
+                if _poll is None:  # pragma: no cover - Windows
+                    readable, _, _ = select.select([sock], [], [], 0)
+                    return bool(readable)
+                # One poll object per connection, registered once: a new one per check
+                # costs a registration, and about twice the time, on every reuse. It holds
+                # only the number (no kernel object), so it needs no closing.
+                poller = self._poller = _poll()
+                poller.register(fd, _POLL_EVENTS)
+                self._polled_fd = fd
+            return bool(poller.poll(0))
         except (OSError, ValueError):
             return True
 
     def start(self, method: bytes, data: bytes, write_timeout: Optional[float]) -> None:
+        """Begin a request/response cycle by sending the request head ``data``."""
         self._parser.start_response(method)
         self.head = None
         self.complete = False
         if self.chunks:
             self.chunks = []
-        self.write(data, write_timeout)
-
-    def write(self, data: bytes, write_timeout: Optional[float]) -> None:
-        self._send_timeout(write_timeout)
+        # write() inlined: this runs once per request.
+        if write_timeout != self._snd:
+            self._send_timeout(write_timeout)
         self.sock.sendall(data)
 
-    def _read(self, read_timeout: Optional[float], deadline: float) -> None:
-        """One recv into the reusable buffer, fed to the parser."""
+    def write(self, data: bytes, write_timeout: Optional[float]) -> None:
+        if write_timeout != self._snd:
+            self._send_timeout(write_timeout)
+        self.sock.sendall(data)
+
+    def _read(self, read_timeout: Optional[float], deadline: float, started: float = 0.0) -> None:
+        """One recv into the reusable buffer, fed to the parser: waits at most
+        ``read_timeout`` seconds, and not past ``deadline`` (monotonic; inf for none).
+        ``started``: the monotonic time the caller has just read (0.0: read it here)."""
+        wanted = read_timeout
         if deadline != _INF:
-            remaining = deadline - time.monotonic()
+            if not started:
+                started = _monotonic()
+            remaining = deadline - started
             if remaining <= 0.0:
                 raise ReadTimeout("timed out waiting for the whole response head")
-            if read_timeout is None or remaining < read_timeout:
-                read_timeout = remaining
-        self._recv_timeout(read_timeout)
-        n = self.sock.recv_into(self._buf)
+            if wanted is None or remaining < wanted:
+                wanted = remaining
+        # The receive timeout rule. Setting SO_RCVTIMEO is a system call, and the wanted
+        # value is often a little off the one set: each read of a head wants what is left of
+        # its deadline, then the body's reads want the whole read timeout again. So the value
+        # already set (``kernel``) is kept while it is close enough to the wanted one:
+        # * longer by at most _LATE (2 ms): when it fires, the wanted time has passed too,
+        #   and the timeout is raised (at most 2 ms late);
+        # * shorter, down to _EARLY (90%) of it: it may fire early, so then the real end,
+        #   ``started + wanted`` (the read timeout counted from when this read started, or
+        #   the head deadline if sooner), is checked, and while it has not passed the exact
+        #   remainder is set and the recv tried again (_recv_until). Never early; the cost
+        #   is one more wake-up, only for a read that really waits that long.
+        # No timeout (None) on either side is never mixed with a number.
+        kernel = self._rcv
+        if kernel != wanted:
+            if kernel is None or wanted is None or not wanted * _EARLY <= kernel <= wanted + _LATE:
+                self._recv_timeout(wanted)
+                kernel = wanted
+            elif kernel < wanted and not started:
+                started = _monotonic()
+        try:
+            n = self.sock.recv_into(self._buf)
+        except _RECV_TIMEOUTS as exc:
+            if kernel is None or wanted is None or kernel >= wanted:
+                raise
+            n = self._recv_until(started + wanted, exc)
         event: Any
         if n:
             events = self._parser.feed(self._view[:n].tobytes())
@@ -146,6 +211,20 @@ class SyncHTTP11Connection:
                 self.complete = True
         if n == 0 and not self.complete:
             raise RemoteProtocolError("Server disconnected without sending a complete response.")
+
+    def _recv_until(self, end: float, expired: BaseException) -> int:
+        """The recv of _read after a kept receive timeout shorter than the wanted one
+        ``expired``: waits on until ``end`` (monotonic) with the exact remainder set, and
+        raises the last expiry once ``end`` has passed."""
+        while True:
+            left = end - _monotonic()
+            if left <= 0.0:
+                raise expired
+            self._recv_timeout(left)
+            try:
+                return self.sock.recv_into(self._buf)
+            except _RECV_TIMEOUTS as exc:
+                expired = exc
 
     def receive_head(self, read_timeout: Optional[float], head_deadline: float) -> ResponseHead:
         while self.head is None:
@@ -184,15 +263,6 @@ class SyncHTTP11Connection:
             self.sock.close()
         except OSError:
             pass
-
-
-def _readable_now(sock: socket.socket) -> bool:
-    if _poll is None:  # pragma: no cover - Windows
-        readable, _, _ = select.select([sock], [], [], 0)
-        return bool(readable)
-    poller = _poll()
-    poller.register(sock, select.POLLIN | select.POLLPRI)
-    return bool(poller.poll(0))
 
 
 _poll = getattr(select, "poll", None)

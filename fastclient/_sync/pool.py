@@ -110,9 +110,21 @@ class ConnectionPool(PoolShell):
             if trace is not None:
                 strace(trace, "http11.receive_response_headers.started", {})
             head_timeout = timeouts[4]
-            response_head = handle.receive_head(
-                timeouts[1], _INF if head_timeout is None else _monotonic() + head_timeout
-            )
+            read_timeout = timeouts[1]
+            if head_timeout is None:
+                deadline = _INF
+                started = 0.0
+            else:
+                # The first read is given the clock reading its deadline starts from: the
+                # timeout it wants is then the head timeout itself, the same value on every
+                # request, and the one set on the socket is kept (see _read).
+                started = _monotonic()
+                deadline = started + head_timeout
+            # handle.receive_head() inlined (one call less per request): usually one read.
+            while handle.head is None:
+                handle._read(read_timeout, deadline, started)
+                started = 0.0
+            response_head = handle.head
             if trace is not None:
                 strace(
                     trace,
@@ -131,10 +143,13 @@ class ConnectionPool(PoolShell):
         if handle.upgrade_rest is not None:
             return response_head, SyncResponseStream([]), conn
         if handle.complete:
-            stream = SyncResponseStream(handle.take_body())
+            # The whole body came with the head (the common case): the stream holds it and
+            # the connection goes back to the pool now. handle.take_body() inlined.
+            stream = SyncResponseStream(handle.chunks)
+            handle.chunks = []
             self.release(conn, True)
             return response_head, stream, conn
-        return response_head, SyncResponseStream(None, self, conn, timeouts[1], trace), conn
+        return response_head, SyncResponseStream(None, self, conn, read_timeout, trace), conn
 
     def _request_h2(
         self,
@@ -160,6 +175,7 @@ class ConnectionPool(PoolShell):
                 read_timeout=timeouts[1],
                 write_timeout=timeouts[2],
                 pool_timeout=timeouts[3],
+                head_timeout=timeouts[4],
                 trace=trace,
             )
         except BaseException as exc:
@@ -192,16 +208,30 @@ class ConnectionPool(PoolShell):
         self._carry_out(closes, wakes)
 
     def release(self, conn: PoolConnection, body_done: bool) -> None:
+        """An HTTP/1.1 connection (``conn.handle`` a SyncHTTP11Connection, or None if it
+        never connected) is given back: kept when its body was read to the end
+        (``body_done``) and it may carry another request, closed otherwise."""
         handle = conn.handle
-        reusable = body_done and handle is not None and handle.reusable()
-        if not reusable and handle is not None:
+        if handle is None:
+            reusable = False
+        elif body_done and handle.reusable():
+            reusable = True
+        else:
+            reusable = False
             handle.close()
-        with self._lock:
-            state = self._state
+        state = self._state
+        lock = self._lock
+        # acquire() and release() in try/finally rather than ``with``, here and in
+        # _acquire(): the with statement makes two bound methods each time (about twice
+        # the cost), and these two run once per request.
+        lock.acquire()
+        try:
             state.release(conn, reusable, _monotonic())
             if not (state.to_close or state.to_wake):
                 return
             closes, wakes = self._take()
+        finally:
+            lock.release()
         self._carry_out(closes, wakes)
 
     # ------------------------------------------------------------ acquiring
@@ -252,7 +282,8 @@ class ConnectionPool(PoolShell):
             )
         deadline = _INF
         while True:
-            with lock:
+            lock.acquire()  # not ``with``: see release()
+            try:
                 if state.closed:
                     raise ConnectError("the connection pool is closed")
                 result = state.acquire(origin, _monotonic(), multiplex)
@@ -263,6 +294,8 @@ class ConnectionPool(PoolShell):
                     closes, wakes = self._take()
                 else:
                     closes = wakes = None  # type: ignore[assignment]
+            finally:
+                lock.release()
             if closes is not None:
                 self._carry_out(closes, wakes)
             if type(result) is Waiter:
@@ -272,7 +305,14 @@ class ConnectionPool(PoolShell):
             else:
                 conn = result
             if conn.state == ACTIVE:
-                if not self._usable(conn):
+                # A reused connection. _usable() inlined for HTTP/1.1: is_dead() is the
+                # one check there, made on every reuse.
+                handle = conn.handle
+                if type(handle) is SyncHTTP11Connection:
+                    if handle.is_dead():
+                        self.release(conn, False)
+                        continue
+                elif not self._usable(conn):
                     continue
                 return conn
             self._open(conn, origin, timeouts, extensions, trace, multiplex)

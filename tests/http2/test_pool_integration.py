@@ -167,6 +167,29 @@ def test_sync_h2c_with_prior_knowledge(http_server: Any) -> None:
     assert len(r.json()["body"]) == 200_000 and len(streamed.content) == 50 * 1024
 
 
+@pytest.mark.parametrize("loop_kind", LOOPS)
+def test_async_head_timeout_over_http2(http_server: Any, loop_kind: str) -> None:
+    # Timeout(head=...) holds over HTTP/2 as over HTTP/1.1, with reads unlimited.
+    async def main() -> None:
+        timeout = fastclient.Timeout(None, head=0.3)
+        async with fastclient.AsyncClient(http1=False, http2=True, timeout=timeout) as client:
+            with pytest.raises(fastclient.ReadTimeout, match="whole response head"):
+                await client.get(http_server.url + "/slow?delay=2")
+            r = await client.get(http_server.url + "/")
+        assert r.http_version == "HTTP/2" and r.status_code == 200
+
+    run(main, loop_kind)
+
+
+def test_sync_head_timeout_over_http2(http_server: Any) -> None:
+    timeout = fastclient.Timeout(None, head=0.3)
+    with fastclient.Client(http1=False, http2=True, timeout=timeout) as client:
+        with pytest.raises(fastclient.ReadTimeout, match="whole response head"):
+            client.get(http_server.url + "/slow?delay=2")
+        r = client.get(http_server.url + "/")
+    assert r.http_version == "HTTP/2" and r.status_code == 200
+
+
 # ------------------------------------------------------------------ one connection per origin
 
 
