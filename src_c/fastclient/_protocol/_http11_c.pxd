@@ -94,6 +94,12 @@ cdef int _connection_options(bytes value) except -1
 
 cdef bint _te_is_chunked(list values) except -1
 
+cdef object _END_NO_TRAILERS
+
+cdef object _data_event(object data)
+
+cdef object _head_event(int status, bytes reason, bytes version, list headers)
+
 @cython.locals(raw=uchars)
 cdef bytes _gathered(bytes buf, Py_ssize_t start, Py_ssize_t stop, list views)
 
