@@ -56,6 +56,9 @@ if TYPE_CHECKING:
 __all__ = ["USE_CLIENT_DEFAULT", "BaseClient", "EventHook", "UseClientDefault", "default_method"]
 
 logger = logging.getLogger("fastclient")
+# Logger.isEnabledFor's own answer cache (a dict that logging clears in place whenever a
+# level changes): read directly, it spares a Python-level call on every response.
+_enabled_cache: Dict[int, bool] = getattr(logger, "_cache", None) or {}
 
 T = TypeVar("T")  # the transport type: BaseTransport or AsyncBaseTransport
 F = TypeVar("F", bound=Callable[..., Any])
@@ -447,7 +450,10 @@ class BaseClient(Generic[T]):
             self._cookies.extract_cookies(response)
         if self._default_encoding != "utf-8":
             response.default_encoding = self._default_encoding
-        if logger.isEnabledFor(logging.INFO):
+        enabled = _enabled_cache.get(logging.INFO)
+        if enabled is None:
+            enabled = logger.isEnabledFor(logging.INFO)
+        if enabled:
             logger.info(
                 'HTTP Request: %s %s "%s %d %s"',
                 request.method,

@@ -79,8 +79,15 @@ def add_cookie_header(cookies: Cookies, request: Request) -> None:
 def _bodiless_headers(method: str, url: URL, headers: Headers) -> Headers:
     """Checked headers (``_keys`` built) plus what Request adds to a request without a
     body, without the copy-then-insert of the general path."""
+    keys = headers._keys
+    assert keys is not None
+    if b"host" not in keys and method not in _BODY_METHODS:
+        parts = url._parts
+        if parts.raw_host:
+            # The usual request: Host first, then the headers (copied, for this request).
+            return Headers._from_checked([(b"Host", parts.netloc), *headers._raw], [b"host", *keys])
     raw = list(headers._raw)
-    keys = list(headers._keys)  # type: ignore[arg-type]
+    keys = list(keys)
     if method in _BODY_METHODS and not (b"content-length" in keys or b"transfer-encoding" in keys):
         raw.insert(0, (b"Content-Length", b"0"))
         keys.insert(0, b"content-length")
