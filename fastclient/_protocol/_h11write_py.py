@@ -21,7 +21,7 @@ branches accept the same bytes, which the differential tests in ``tests/protocol
 
 from __future__ import annotations
 
-from typing import Iterable, List, Tuple, Union
+from typing import Dict, Iterable, List, Tuple, Union
 
 from fastclient._exceptions import LocalProtocolError
 from fastclient._protocol import _h11tables
@@ -68,28 +68,53 @@ def _check_bytes(value: object, what: str) -> bytes:
     return value
 
 
+# Header lines already written, by (name, value): a client sends the same few fields (its
+# default headers, Host) on every request, and a line is a pure function of its field, so
+# each is validated and assembled once. Bounded: emptied when full.
+_LINES: Dict[Tuple[bytes, bytes], bytes] = {}
+_LINES_LIMIT = 512
+
+
 def _field_parts(headers: Iterable[Tuple[bytes, bytes]], parts: List[bytes]) -> None:
-    """Validate header fields and add ``name: value CRLF`` pieces to parts."""
-    for field_name, field_value in headers:
-        name = _check_bytes(field_name, "header name")
-        value = _check_bytes(field_value, "header value")
-        if not name or not _all_in(name, 0, len(name), _TOKEN_TABLE, _TOKEN_CHARS):
-            raise LocalProtocolError(f"invalid header name {_show(name)}")
-        # Surrounding whitespace is not part of a field value (RFC 9110 5.5): drop it
-        # rather than fail, as h11 does; what remains must not hold CR, LF or other CTLs.
-        raw = value
-        start = 0
-        stop = len(value)
-        while start < stop and (raw[start] == _SP or raw[start] == _HTAB):
-            start += 1
-        while stop > start and (raw[stop - 1] == _SP or raw[stop - 1] == _HTAB):
-            stop -= 1
-        if not _all_in(value, start, stop, _VALUE_OUT_TABLE, _VALUE_OUT_CHARS):
-            raise LocalProtocolError(f"invalid header value for {_show(name)}: {_show(value)}")
-        parts.append(name)
-        parts.append(b": ")
-        parts.append(value if stop - start == len(value) else raw[start:stop])
-        parts.append(b"\r\n")
+    """Validate header fields and add their ``name: value CRLF`` lines to parts."""
+    lines = _LINES
+    for field in headers:
+        if type(field) is tuple and len(field) == 2:
+            name = field[0]
+            value = field[1]
+            if type(name) is bytes and type(value) is bytes:
+                line = lines.get(field)
+                if line is None:
+                    line = _field_line(name, value)
+                    if len(lines) >= _LINES_LIMIT:
+                        lines.clear()
+                    lines[field] = line
+                parts.append(line)
+                continue
+        field_name, field_value = field
+        parts.append(_field_line(field_name, field_value))
+
+
+def _field_line(field_name: object, field_value: object) -> bytes:
+    """One validated ``name: value CRLF`` line."""
+    name = _check_bytes(field_name, "header name")
+    value = _check_bytes(field_value, "header value")
+    if not name or not _all_in(name, 0, len(name), _TOKEN_TABLE, _TOKEN_CHARS):
+        raise LocalProtocolError(f"invalid header name {_show(name)}")
+    # Surrounding whitespace is not part of a field value (RFC 9110 5.5): drop it rather
+    # than fail, as h11 does; what remains must not hold CR, LF or other CTLs.
+    raw = value
+    start = 0
+    stop = len(value)
+    while start < stop and (raw[start] == _SP or raw[start] == _HTAB):
+        start += 1
+    while stop > start and (raw[stop - 1] == _SP or raw[stop - 1] == _HTAB):
+        stop -= 1
+    if not _all_in(value, start, stop, _VALUE_OUT_TABLE, _VALUE_OUT_CHARS):
+        raise LocalProtocolError(f"invalid header value for {_show(name)}: {_show(value)}")
+    if stop - start != len(value):
+        value = raw[start:stop]
+    return b"".join((name, b": ", value, b"\r\n"))
 
 
 def write_request_head(method: bytes, target: bytes, headers: List[Tuple[bytes, bytes]]) -> bytes:

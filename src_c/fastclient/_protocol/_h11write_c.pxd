@@ -32,8 +32,14 @@ cdef bint _all_in(bytes buf, Py_ssize_t start, Py_ssize_t stop, bytes table,
 
 cdef bytes _check_bytes(object value, str what)
 
-@cython.locals(name=bytes, value=bytes, raw=uchars, start=Py_ssize_t, stop=Py_ssize_t)
+cdef dict _LINES
+cdef Py_ssize_t _LINES_LIMIT
+
+@cython.locals(lines=dict, line=bytes)
 cdef void _field_parts(object headers, list parts) except *
+
+@cython.locals(name=bytes, value=bytes, raw=uchars, start=Py_ssize_t, stop=Py_ssize_t)
+cdef bytes _field_line(object field_name, object field_value)
 
 @cython.locals(parts=list)
 cpdef bytes write_request_head(object method, object target, object headers)
