@@ -243,3 +243,25 @@ def test_public_modules_use_the_active_writer_twin() -> None:
     assert http11.write_request_head(b"GET", b"/", [(b"Host", b"x")]) == (
         b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"
     )
+
+
+def test_header_lines_are_reused_and_the_table_stays_bounded(impl: str) -> None:
+    # Each (name, value) line is validated and assembled once, then reused; the table of
+    # lines is emptied when full, and what is written never depends on it.
+    mod = h11write(impl)
+    fields = [(b"Accept", b"*/*"), (b"X-Trim", b"  padded \t")]
+    first = mod.write_request_head(b"GET", b"/", fields)
+    assert first == b"GET / HTTP/1.1\r\nAccept: */*\r\nX-Trim: padded\r\n\r\n"
+    assert mod.write_request_head(b"GET", b"/", list(fields)) == first
+    with pytest.raises(LocalProtocolError):
+        mod.write_request_head(b"GET", b"/", [(b"Accept", b"*/*\r\nX-Evil: 1")])
+    with pytest.raises(TypeError):
+        mod.write_request_head(b"GET", b"/", [("Accept", b"*/*")])
+    for i in range(1500):
+        line = (b"X-N", b"%d" % i)
+        assert mod.write_request_head(b"GET", b"/", [line]).endswith(b"X-N: %d\r\n\r\n" % i)
+        assert len(mod._LINES) <= mod._LINES_LIMIT
+    # Lists and other pairs are written (not remembered) the same way.
+    assert mod.write_request_head(b"GET", b"/", [[b"Accept", b"*/*"]]) == (
+        b"GET / HTTP/1.1\r\nAccept: */*\r\n\r\n"
+    )

@@ -32,8 +32,8 @@ cdef bint _all_in(bytes buf, Py_ssize_t start, Py_ssize_t stop, bytes table,
 
 cdef bytes _check_bytes(object value, str what)
 
-cdef dict _LINES
-cdef Py_ssize_t _LINES_LIMIT
+# _LINES and _LINES_LIMIT stay Python globals (looked up once per request head), so the
+# tests can see the table of lines in both twins.
 
 @cython.locals(lines=dict, line=bytes)
 cdef void _field_parts(object headers, list parts) except *
