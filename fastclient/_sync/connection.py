@@ -33,7 +33,6 @@ __all__ = ["SyncHTTP11Connection"]
 
 _INF = float("inf")
 _KERNEL_TIMEOUTS = sys.platform.startswith(("linux", "darwin", "freebsd"))
-_PEEK_FLAGS = socket.MSG_PEEK | getattr(socket, "MSG_DONTWAIT", 0)
 _BUFSIZE = 64 * 1024
 _monotonic = time.monotonic
 # How a receive timeout set with SO_RCVTIMEO (or settimeout) expires.
