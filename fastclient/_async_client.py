@@ -263,9 +263,7 @@ class AsyncClient(BaseClient[AsyncBaseTransport]):
                 response = await self._exchange(request)
             else:
                 # _exchange() without hooks, inlined: one coroutine fewer per request.
-                if not isinstance(request.stream, AsyncByteStream):
-                    self._transport_for(request)  # raises the error
-                transport = self._transport if self._unmounted else self._mounts.lookup(request.url)
+                transport = self._transport_for(request)
                 started = perf_counter()
                 try:
                     response = await transport.handle_async_request(request)

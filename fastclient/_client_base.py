@@ -56,9 +56,6 @@ if TYPE_CHECKING:
 __all__ = ["USE_CLIENT_DEFAULT", "BaseClient", "EventHook", "UseClientDefault", "default_method"]
 
 logger = logging.getLogger("fastclient")
-# Logger.isEnabledFor's own answer cache (a dict that logging clears in place whenever a
-# level changes): read directly, it spares a Python-level call on every response.
-_enabled_cache: Dict[int, bool] = getattr(logger, "_cache", None) or {}
 
 T = TypeVar("T")  # the transport type: BaseTransport or AsyncBaseTransport
 F = TypeVar("F", bound=Callable[..., Any])
@@ -442,7 +439,7 @@ class BaseClient(Generic[T]):
     def _exchanged(self, request: Request, response: Response, started: float) -> None:
         """Bookkeeping for every response the transport returns (redirects included);
         ``started`` is ``perf_counter()`` when the request went to the transport."""
-        response._elapsed_start = started  # _start_elapsed_timer(), inlined (hot path)
+        response._start_elapsed_timer(started)  # elapsed is set when the body is done
         if response.is_closed:  # a body that came in memory (MockTransport): done now
             response._stop_elapsed_timer()
         response._request = request
@@ -450,10 +447,7 @@ class BaseClient(Generic[T]):
             self._cookies.extract_cookies(response)
         if self._default_encoding != "utf-8":
             response.default_encoding = self._default_encoding
-        enabled = _enabled_cache.get(logging.INFO)
-        if enabled is None:
-            enabled = logger.isEnabledFor(logging.INFO)
-        if enabled:
+        if logger.isEnabledFor(logging.INFO):
             logger.info(
                 'HTTP Request: %s %s "%s %d %s"',
                 request.method,

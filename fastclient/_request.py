@@ -81,21 +81,18 @@ def _bodiless_headers(method: str, url: URL, headers: Headers) -> Headers:
     body, without the copy-then-insert of the general path."""
     keys = headers._keys
     assert keys is not None
-    if b"host" not in keys and method not in _BODY_METHODS:
-        parts = url._parts
-        if parts.raw_host:
-            # The usual request: Host first, then the headers (copied, for this request).
-            return Headers._from_checked([(b"Host", parts.netloc), *headers._raw], [b"host", *keys])
-    raw = list(headers._raw)
-    keys = list(keys)
-    if method in _BODY_METHODS and not (b"content-length" in keys or b"transfer-encoding" in keys):
-        raw.insert(0, (b"Content-Length", b"0"))
-        keys.insert(0, b"content-length")
+    # Host first, then Content-Length: 0 for a method that announces its empty body, then
+    # the given headers (copied, for this request).
+    raw: List[Tuple[bytes, bytes]] = []
+    added: List[bytes] = []
     parts = url._parts
     if parts.raw_host and b"host" not in keys:
-        raw.insert(0, (b"Host", parts.netloc))
-        keys.insert(0, b"host")
-    return Headers._from_checked(raw, keys)
+        raw.append((b"Host", parts.netloc))
+        added.append(b"host")
+    if method in _BODY_METHODS and not (b"content-length" in keys or b"transfer-encoding" in keys):
+        raw.append((b"Content-Length", b"0"))
+        added.append(b"content-length")
+    return Headers._from_checked([*raw, *headers._raw], [*added, *keys])
 
 
 class UnattachedStream(SyncByteStream, AsyncByteStream):

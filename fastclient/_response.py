@@ -402,11 +402,9 @@ class Response:
 
     def read(self) -> bytes:
         """Read (and decode) the whole body, close the stream, return ``content``."""
-        if self._content is None:
+        if not self._read_now(want_sync=True):
             if b"content-encoding" in self.headers._ensure():
                 self._content = b"".join(self.iter_bytes())
-            elif self._direct_read and self._read_whole(True):
-                pass
             elif not self._direct_read:
                 self._content = b"".join(self.iter_raw())
             else:
@@ -428,15 +426,13 @@ class Response:
                 self.close()
                 self._content = b"".join(parts)
         content = self._content
-        assert content is not None  # set by every branch (_read_whole's too)
+        assert content is not None  # set by every branch (and by _read_now)
         return content
 
     async def aread(self) -> bytes:
-        if self._content is None:
+        if not self._read_now(want_sync=False):
             if not self._direct_read or b"content-encoding" in self.headers._ensure():
                 self._content = b"".join([part async for part in self.aiter_bytes()])
-            elif self._read_whole(False):
-                pass
             else:
                 # aiter_raw() without a chunk size, minus the two async generators that
                 # aiter_bytes() and aiter_raw() add around the stream (see read()).
@@ -456,23 +452,22 @@ class Response:
                 await self.aclose()
                 self._content = b"".join(parts)
         content = self._content
-        assert content is not None  # set by every branch (_read_whole's too)
+        assert content is not None  # set by every branch (and by _read_now)
         return content
 
     def _read_now(self, want_sync: bool) -> bool:
-        """For the clients: read() or aread() done here if it needs no I/O (the body
-        came whole, or was read already); False when the caller must call it."""
+        """The first step of read()/aread(), and what the clients call before awaiting
+        aread(): True when ``content`` is there without I/O. That is, it was read already,
+        or the body is identity-coded and the transport received it whole (the common
+        case): then it is taken from the stream in one step, with no iteration, and the
+        response closed, as reading to the end does. False when the stream must be read."""
         if self._content is not None:
             return True
         keys = self.headers._keys
         if keys is None:
             keys = self.headers._ensure()
-        return self._direct_read and b"content-encoding" not in keys and self._read_whole(want_sync)
-
-    def _read_whole(self, want_sync: bool) -> bool:
-        """read()/aread() of an identity-coded body that the transport received whole (the
-        common case): taken from the stream in one step, with no iteration, and the
-        response closed, as reading to the end does. False when the stream must be read."""
+        if not self._direct_read or b"content-encoding" in keys:
+            return False
         self._check_readable(want_sync)
         parts = self.stream._take_whole()
         if parts is None:
@@ -483,9 +478,7 @@ class Response:
         self._content = content
         # What close()/aclose() would do; the stream holds nothing left to release.
         self.is_closed = True
-        started = getattr(self, "_elapsed_start", None)
-        if started is not None and getattr(self, "_elapsed", None) is None:
-            self._elapsed = time.perf_counter() - started  # _stop_elapsed_timer(), inlined
+        self._stop_elapsed_timer()
         return True
 
     # -- the body, streamed (sync) -------------------------------------------------------

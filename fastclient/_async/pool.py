@@ -86,15 +86,12 @@ class AsyncConnectionPool(PoolShell):
         pinned = extensions.get("conn_id")
         multiplex = h2 is not None and (self._h2_tls if origin[0] == b"https" else self._h2c)
         attempt = 1
-        state = self._state
         while True:
             conn = None
             first = None
-            if pinned is None and not state.closed:
+            if pinned is None:
                 # The common case without a coroutine: an idle keep-alive connection.
-                first = state.acquire(origin, loop.time(), multiplex)
-                if state.to_close or state.to_wake:
-                    self._drain()
+                first = self._ask(loop, origin, multiplex)
                 if (
                     type(first) is not Waiter
                     and first.state == ACTIVE
@@ -312,11 +309,7 @@ class AsyncConnectionPool(PoolShell):
             if first is not None:
                 result, first = first, None
             else:
-                if state.closed:
-                    raise ConnectError("the connection pool is closed")
-                result = state.acquire(origin, loop.time(), multiplex)
-                if state.to_close or state.to_wake:
-                    self._drain()
+                result = self._ask(loop, origin, multiplex)
             if type(result) is Waiter:
                 if deadline == _INF and timeouts[3] is not None:
                     deadline = loop.time() + timeouts[3]  # counted from the first wait
@@ -336,6 +329,19 @@ class AsyncConnectionPool(PoolShell):
                 return conn
             await self._open(loop, conn, origin, timeouts, extensions, trace, multiplex)
             return conn
+
+    def _ask(
+        self, loop: asyncio.AbstractEventLoop, origin: Tuple[bytes, bytes, int], multiplex: bool
+    ) -> Any:
+        """One answer of the pool state for ``origin``: an idle or a new connection (to
+        open), or a Waiter already queued; the decisions it made are carried out."""
+        state = self._state
+        if state.closed:
+            raise ConnectError("the connection pool is closed")
+        result = state.acquire(origin, loop.time(), multiplex)
+        if state.to_close or state.to_wake:
+            self._drain()
+        return result
 
     async def _wait(
         self, loop: asyncio.AbstractEventLoop, waiter: Any, deadline: float

@@ -225,9 +225,14 @@ class SyncHTTP11Connection:
             except _RECV_TIMEOUTS as exc:
                 expired = exc
 
-    def receive_head(self, read_timeout: Optional[float], head_deadline: float) -> ResponseHead:
+    def receive_head(
+        self, read_timeout: Optional[float], head_deadline: float, started: float = 0.0
+    ) -> ResponseHead:
+        """Read until the response head is in. ``started``: the monotonic time the head
+        deadline was counted from, if the caller has just read it (see _read)."""
         while self.head is None:
-            self._read(read_timeout, head_deadline)
+            self._read(read_timeout, head_deadline, started)
+            started = 0.0
         return self.head
 
     def receive_data(self, read_timeout: Optional[float]) -> Optional[bytes]:

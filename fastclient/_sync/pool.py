@@ -120,11 +120,7 @@ class ConnectionPool(PoolShell):
                 # request, and the one set on the socket is kept (see _read).
                 started = _monotonic()
                 deadline = started + head_timeout
-            # handle.receive_head() inlined (one call less per request): usually one read.
-            while handle.head is None:
-                handle._read(read_timeout, deadline, started)
-                started = 0.0
-            response_head = handle.head
+            response_head = handle.receive_head(read_timeout, deadline, started)
             if trace is not None:
                 strace(
                     trace,
@@ -144,9 +140,8 @@ class ConnectionPool(PoolShell):
             return response_head, SyncResponseStream([]), conn
         if handle.complete:
             # The whole body came with the head (the common case): the stream holds it and
-            # the connection goes back to the pool now. handle.take_body() inlined.
-            stream = SyncResponseStream(handle.chunks)
-            handle.chunks = []
+            # the connection goes back to the pool now.
+            stream = SyncResponseStream(handle.take_body())
             self.release(conn, True)
             return response_head, stream, conn
         return response_head, SyncResponseStream(None, self, conn, read_timeout, trace), conn
@@ -305,14 +300,7 @@ class ConnectionPool(PoolShell):
             else:
                 conn = result
             if conn.state == ACTIVE:
-                # A reused connection. _usable() inlined for HTTP/1.1: is_dead() is the
-                # one check there, made on every reuse.
-                handle = conn.handle
-                if type(handle) is SyncHTTP11Connection:
-                    if handle.is_dead():
-                        self.release(conn, False)
-                        continue
-                elif not self._usable(conn):
+                if not self._usable(conn):
                     continue
                 return conn
             self._open(conn, origin, timeouts, extensions, trace, multiplex)
