@@ -136,12 +136,14 @@ def test_silent_server_times_out_at_the_read_timeout(raw_server: Any) -> None:
 def test_kept_shorter_timeout_waits_on_to_the_wanted_one(
     raw_server: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # A wide margin, so that the receive timeout set by the first request (0.1 s) is kept
+    # A wide margin, so that the receive timeout set by the first request (0.25 s) is kept
     # for the second (0.3 s): it fires early, and the read must wait on, not time out.
+    # (The first request's timeout is not shorter so that a loaded machine answering it
+    # late cannot fail the set-up.)
     monkeypatch.setattr(connection_module, "_EARLY", 0.3)
     server = raw_server(answer_then(stay_silent))
     pool, opened = counting_pool()
-    assert get(pool, server, (5.0, 0.1, 5.0, 5.0, None)) == b"ok"
+    assert get(pool, server, (5.0, 0.25, 5.0, 5.0, None)) == b"ok"
     sock = opened[0]
     assert sock.rcvtimeo_calls() == 1
     elapsed = timed_request(pool, server, (5.0, 0.3, 5.0, 5.0, None))
@@ -157,8 +159,8 @@ def test_kept_shorter_timeout_still_honours_the_head_deadline(
     monkeypatch.setattr(connection_module, "_EARLY", 0.3)
     server = raw_server(answer_then(stay_silent))
     pool = ConnectionPool()
-    assert get(pool, server, (5.0, 0.1, 5.0, 5.0, None)) == b"ok"
-    # Wanted: min(read 0.5, head 0.3) = 0.3; kept: 0.1, no shorter than _EARLY (0.3) times it.
+    assert get(pool, server, (5.0, 0.25, 5.0, 5.0, None)) == b"ok"
+    # Wanted: min(read 0.5, head 0.3) = 0.3; kept: 0.25, no shorter than _EARLY (0.3) times it.
     elapsed = timed_request(pool, server, (5.0, 0.5, 5.0, 5.0, 0.3))
     assert 0.3 <= elapsed < 0.3 + LATE, elapsed
     pool.close()
@@ -170,14 +172,14 @@ def test_kept_shorter_timeout_gets_data_that_arrives_after_it(
     monkeypatch.setattr(connection_module, "_EARLY", 0.3)
 
     def late_answer(sock: socket.socket) -> None:
-        time.sleep(0.2)
+        time.sleep(0.4)
         sock.sendall(OK)
 
     server = raw_server(answer_then(late_answer))
     pool = ConnectionPool()
-    assert get(pool, server, (5.0, 0.1, 5.0, 5.0, None)) == b"ok"
-    # The kept 0.1 s expires before the answer comes at 0.2 s; the read waits on for it.
-    assert get(pool, server, (5.0, 0.3, 5.0, 5.0, None)) == b"ok"
+    assert get(pool, server, (5.0, 0.25, 5.0, 5.0, None)) == b"ok"
+    # The kept 0.25 s expires before the answer comes at 0.4 s; the read waits on for it.
+    assert get(pool, server, (5.0, 0.6, 5.0, 5.0, None)) == b"ok"
     pool.close()
 
 
