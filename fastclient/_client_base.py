@@ -32,9 +32,11 @@ from typing import (
 from ._auth import Auth, BasicAuth, FunctionAuth
 from ._config import DEFAULT_MAX_REDIRECTS, DEFAULT_TIMEOUT_CONFIG, Proxy, Timeout
 from ._cookies import Cookies
+from ._exceptions import LocalProtocolError
 from ._headers import Headers
 from ._models import Request, Response
-from ._request import add_cookie_header
+from ._net.h1 import write_fields
+from ._request import add_cookie_header, bodiless_headers
 from ._urlpatterns import MountTable, URLPattern, environment_mounts
 from ._urls import URL, QueryParams
 from ._version import __version__
@@ -65,6 +67,59 @@ USER_AGENT = f"python-fastclient/{__version__}"
 
 # Merged URLs remembered per client (see BaseClient._build); bounded for crawlers.
 _URL_CACHE_LIMIT = 512
+
+
+# The methods whose requests without a body carry no Content-Length (see _request), so
+# that one header template serves them all.
+_TEMPLATED_METHODS = frozenset(("GET", "HEAD", "OPTIONS", "DELETE"))
+
+
+class _CachedURL:
+    """A URL string of a client's, parsed (and merged) once, plus the header template of
+    its requests without a body or per-request headers: Host, then the client's headers,
+    with their HTTP/1.1 wire form, so that neither is rebuilt per request.
+
+    The template is valid while the client's headers are unchanged. Their own ``_wire``
+    is the stamp: every change drops it, and a new one is a new bytes object, never the
+    one the template holds (that one is still alive), so an identity check tells."""
+
+    __slots__ = ("_template", "url")
+
+    def __init__(self, url: URL) -> None:
+        self.url = url
+        # (the client's headers' wire form it was built from, raw pairs, keys, wire form),
+        # replaced whole so that a thread never sees parts of two templates.
+        self._template: Optional[Tuple[bytes, List[Tuple[bytes, bytes]], List[bytes], bytes]]
+        self._template = None
+
+    def headers_for(self, client_headers: Headers) -> Optional[Headers]:
+        """New headers for a request to this URL with ``client_headers`` as they are now;
+        None when those cannot be written (the request takes the general path then, and
+        the transport reports the error)."""
+        template = self._template
+        if template is None or client_headers._wire is not template[0]:
+            template = self._refresh(client_headers)
+            if template is None:
+                return None
+        headers = Headers._from_checked(template[1][:], template[2][:])
+        headers._wire = template[3]
+        return headers
+
+    def _refresh(
+        self, client_headers: Headers
+    ) -> Optional[Tuple[bytes, List[Tuple[bytes, bytes]], List[bytes], bytes]]:
+        client_headers._ensure()
+        try:
+            stamp = client_headers._wire
+            if stamp is None:
+                stamp = client_headers._wire = write_fields(client_headers._raw)
+            headers = bodiless_headers("GET", self.url, client_headers)
+            assert headers._keys is not None
+            template = (stamp, headers._raw, headers._keys, write_fields(headers._raw))
+        except LocalProtocolError:
+            return None
+        self._template = template
+        return template
 
 
 class UseClientDefault:
@@ -264,7 +319,18 @@ class BaseClient(Generic[T]):
         # Strings already parsed (and merged with base_url and params): a load generator
         # or a poller sends the same few URLs again and again, and parsing one costs more
         # than the rest of building its request. Emptied when base_url or params change.
-        self._url_cache: Dict[str, URL] = {}
+        self._url_cache: Dict[str, _CachedURL] = {}
+
+    def _cache_url(self, url: str) -> _CachedURL:
+        parsed = self._merge_url(url) if self._has_base_url else URL(url)
+        if self._params:
+            # Replaces the URL's query, as httpx 0.28 does: there the client's params
+            # reach Request(params=...), which replaces it (httpx #3433).
+            parsed = parsed.copy_with(params=self._params)
+        if len(self._url_cache) >= _URL_CACHE_LIMIT:
+            self._url_cache.clear()
+        cached = self._url_cache[url] = _CachedURL(parsed)
+        return cached
 
     # -- building requests ---------------------------------------------------------------
 
@@ -306,22 +372,39 @@ class BaseClient(Generic[T]):
     ) -> Request:
         # build_request() with positional arguments: what the clients call on the hot
         # path (keyword passing of eleven arguments costs more than the merging does).
+        if (
+            type(url) is str
+            and method in _TEMPLATED_METHODS
+            and params is None
+            and headers is None
+            and content is None
+            and data is None
+            and files is None
+            and json is None
+            and cookies is None
+            and extensions is None
+            and timeout is USE_CLIENT_DEFAULT
+        ):
+            # The hottest path, nothing per request but the method and the URL: the
+            # client's headers as they are, and the URL string seen before, give the whole
+            # header list and its wire form (see _CachedURL).
+            cached = self._url_cache.get(url) or self._cache_url(url)
+            templated = cached.headers_for(self._headers)
+            if templated is not None:
+                request = Request._bodiless(
+                    method, cached.url, templated, {"timeout": self._timeout_dict}
+                )
+                jar = self._cookies
+                store = getattr(jar.jar, "_cookies", None)
+                if type(store) is not dict or store:  # add_cookie_header's own first test
+                    add_cookie_header(jar, request)
+                return request
         merged_params: Optional[QueryParamTypes] = None
         if params is None and type(url) is str:
             # Nothing per request: the URL (merged with base_url and the client's params)
             # depends only on the string, and URLs are immutable, so each string is
             # parsed and merged once.
-            cached = self._url_cache.get(url)
-            if cached is None:
-                cached = self._merge_url(url) if self._has_base_url else URL(url)
-                if self._params:
-                    # Replaces the URL's query, as httpx 0.28 does: there the client's
-                    # params reach Request(params=...), which replaces it (httpx #3433).
-                    cached = cached.copy_with(params=self._params)
-                if len(self._url_cache) >= _URL_CACHE_LIMIT:
-                    self._url_cache.clear()
-                self._url_cache[url] = cached
-            url = cached
+            url = (self._url_cache.get(url) or self._cache_url(url)).url
         else:
             if self._has_base_url:
                 url = self._merge_url(url)
@@ -358,8 +441,12 @@ class BaseClient(Generic[T]):
             if merged_params is None and type(url) is URL and merged_headers._keys is not None:
                 # The hot path: what the Request call below builds, without its argument
                 # handling (the extensions are copied for this request, as Request does).
+                method = method.upper()
                 request = Request._bodiless(
-                    method.upper(), url, merged_headers, dict(request_extensions)
+                    method,
+                    url,
+                    bodiless_headers(method, url, merged_headers),
+                    dict(request_extensions),
                 )
             else:
                 request = Request(
@@ -439,11 +526,14 @@ class BaseClient(Generic[T]):
     def _exchanged(self, request: Request, response: Response, started: float) -> None:
         """Bookkeeping for every response the transport returns (redirects included);
         ``started`` is ``perf_counter()`` when the request went to the transport."""
-        response._start_elapsed_timer(started)  # elapsed is set when the body is done
+        # Response._start_elapsed_timer(started), inlined: elapsed is set when the body is
+        # done.
+        response._elapsed_start = started
         if response.is_closed:  # a body that came in memory (MockTransport): done now
             response._stop_elapsed_timer()
         response._request = request
-        if b"set-cookie" in response.headers._ensure():
+        headers = response.headers
+        if b"set-cookie" in (headers._keys or headers._ensure()):
             self._cookies.extract_cookies(response)
         if self._default_encoding != "utf-8":
             response.default_encoding = self._default_encoding

@@ -59,17 +59,22 @@ class Headers(MutableMapping[str, str]):
     whichever first decodes every header.
     """
 
-    __slots__ = ("_detected", "_encoding", "_keys", "_raw")
+    __slots__ = ("_detected", "_encoding", "_keys", "_raw", "_wire")
 
     # _raw: (name, value) pairs. Until _keys is built they may still hold str or any
     #   sequence of two items; _ensure() turns them into (bytes, bytes) tuples.
     # _keys: lowercased names parallel to _raw, or None while nobody has looked.
     # _encoding: set by the user; _detected: the detected one, cached until a change.
+    # _wire: these headers as HTTP/1.1 header lines (write_fields), or None; whoever sets
+    #   it vouches that it matches _raw, and every change drops it (_changed). A client
+    #   sets it on the requests it builds from a cached template (see BaseClient._build).
     _raw: List[Tuple[bytes, bytes]]
     _keys: Optional[List[bytes]]
+    _wire: Optional[bytes]
 
     def __init__(self, headers: HeaderTypes | None = None, encoding: str | None = None) -> None:
         self._encoding = encoding
+        self._wire = None
         self._detected: Optional[str] = None
         if headers is None:
             self._raw = []
@@ -105,6 +110,7 @@ class Headers(MutableMapping[str, str]):
         headers._keys = keys
         headers._encoding = None
         headers._detected = None
+        headers._wire = None
         return headers
 
     def _ensure(self) -> List[bytes]:
@@ -166,6 +172,7 @@ class Headers(MutableMapping[str, str]):
 
     def _changed(self) -> None:
         self._detected = None
+        self._wire = None
 
     # -- reading -------------------------------------------------------------------------
 

@@ -23,7 +23,7 @@ from ._types import (
 )
 from ._urls import URL
 
-__all__ = ["Request", "UnattachedStream", "add_cookie_header"]
+__all__ = ["Request", "UnattachedStream", "add_cookie_header", "bodiless_headers"]
 
 # Methods whose requests announce an empty body explicitly (RFC 9110 section 8.6: a
 # server may otherwise wait for a body, or answer 411 Length Required).
@@ -76,7 +76,7 @@ def add_cookie_header(cookies: Cookies, request: Request) -> None:
     Cookies(cookies).set_cookie_header(request)
 
 
-def _bodiless_headers(method: str, url: URL, headers: Headers) -> Headers:
+def bodiless_headers(method: str, url: URL, headers: Headers) -> Headers:
     """Checked headers (``_keys`` built) plus what Request adds to a request without a
     body, without the copy-then-insert of the general path."""
     keys = headers._keys
@@ -136,16 +136,17 @@ class Request:
     def _bodiless(
         cls, method: str, url: URL, headers: Headers, extensions: Dict[str, Any]
     ) -> Request:
-        """``Request(method, url, headers=headers, extensions=extensions)`` for a client's
-        request without a body: ``method`` already upper-case, ``headers`` checked (their
-        names lowercased) and ``extensions`` a dict made for this request alone."""
+        """A client's request without a body, its parts made for it alone: ``method``
+        upper-case, ``headers`` the whole headers (as ``bodiless_headers`` makes them) and
+        ``extensions`` a dict. What ``Request(method, url, headers=..., extensions=...)``
+        builds, without its argument handling."""
         self = cls.__new__(cls)
         self.method = method
         self.url = url
         self.extensions = extensions
         self.stream = EMPTY_STREAM
         self._content = b""
-        self.headers = _bodiless_headers(method, url, headers)
+        self.headers = headers
         return self
 
     def __init__(
@@ -196,7 +197,7 @@ class Request:
         ):
             self.stream = EMPTY_STREAM
             self._content = b""
-            self.headers = _bodiless_headers(method, url, headers)
+            self.headers = bodiless_headers(method, url, headers)
             return
 
         self.headers = Headers(headers)

@@ -8,7 +8,13 @@ from typing import TYPE_CHECKING
 from .. import _impl
 
 if TYPE_CHECKING:
-    from .._protocol._h11write_py import write_chunk, write_last_chunk, write_request_head
+    from .._protocol._h11write_py import (
+        join_request_head,
+        write_chunk,
+        write_fields,
+        write_last_chunk,
+        write_request_head,
+    )
     from .._protocol._http11_py import ResponseParser
 else:
     ResponseParser = _impl.load("fastclient._protocol._http11").ResponseParser
@@ -16,5 +22,14 @@ else:
     write_chunk = _writer.write_chunk
     write_last_chunk = _writer.write_last_chunk
     write_request_head = _writer.write_request_head
+    write_fields = _writer.write_fields
+    join_request_head = _writer.join_request_head
 
-__all__ = ["ResponseParser", "write_chunk", "write_last_chunk", "write_request_head"]
+__all__ = [
+    "ResponseParser",
+    "join_request_head",
+    "write_chunk",
+    "write_fields",
+    "write_last_chunk",
+    "write_request_head",
+]

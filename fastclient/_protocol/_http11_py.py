@@ -264,10 +264,13 @@ def _parse_field(buf: bytes, start: int, stop: int) -> Tuple[bytes, bytes]:
     return (name, value)
 
 
-def _scan_field(buf: bytes, start: int, stop: int, fields: List[Tuple[bytes, bytes]]) -> int:
+def _scan_field(
+    buf: bytes, start: int, stop: int, fields: List[Tuple[bytes, bytes]], keys: List[bytes]
+) -> int:
     """Find the LF ending the field line at start (searching buf[start:stop]) and append the
-    line's (name, value) to fields; -1 if there is no LF yet. An invalid line raises, but
-    only once its LF is there, exactly like _find() followed by _parse_field()."""
+    line's (name, value) to fields and its lowercased name to keys; -1 if there is no LF
+    yet. An invalid line raises, but only once its LF is there, exactly like _find()
+    followed by _parse_field()."""
     if _COMPILED:
         # One pass instead of two: name, colon, OWS and value are checked on the way to
         # the line ending. Anything unusual goes back to the two-pass path.
@@ -297,11 +300,17 @@ def _scan_field(buf: bytes, start: int, stop: int, fields: List[Tuple[bytes, byt
             raw[value_end - 1] == _SP or raw[value_end - 1] == _HTAB
         ):
             value_end -= 1
-        fields.append((raw[start:name_end], raw[value_start:value_end]))
+        name = raw[start:name_end]
+        fields.append((name, raw[value_start:value_end]))
+        # Lowercased here, where it costs a C call, rather than by every consumer of the
+        # head (a response's Headers need them).
+        keys.append(name.lower())
         return i
     lf = _find(buf, _LF, start, stop)
     if lf >= 0:
-        fields.append(_parse_field(buf, start, lf - 1 if lf > start and buf[lf - 1] == _CR else lf))
+        field = _parse_field(buf, start, lf - 1 if lf > start and buf[lf - 1] == _CR else lf)
+        fields.append(field)
+        keys.append(field[0].lower())
     return lf
 
 
@@ -566,6 +575,7 @@ class ResponseParser:
     def _reset_head(self) -> None:
         self._head_size = 0
         self._headers: List[Tuple[bytes, bytes]] = []
+        self._keys: List[bytes] = []  # the header names lowercased, in step with _headers
         self._trailers: Optional[List[Tuple[bytes, bytes]]] = None
         self._status = 0
         self._reason = b""
@@ -680,7 +690,7 @@ class ResponseParser:
             if field_line:
                 if len(headers) >= self._max_headers:
                     raise RemoteProtocolError(f"more than {self._max_headers} header fields")
-                lf = _scan_field(buf, pos, stop, headers)
+                lf = _scan_field(buf, pos, stop, headers, self._keys)
             else:
                 lf = _find(buf, _LF, pos, stop)
             if lf < 0:
@@ -796,7 +806,7 @@ class ResponseParser:
             elif self._minor == 0:
                 # HTTP/1.0 has no transfer codings: the framing is suspect (RFC 9112 6.1).
                 keep_alive = False
-        head = _head_event(status, self._reason, self._version, self._headers)
+        head = _head_event(status, self._reason, self._version, self._headers, self._keys)
         if status == 101 or (self._connect_request and status < 300):
             raw = buf
             events.append(Upgrade(head, raw[pos:end]))
@@ -893,9 +903,7 @@ class ResponseParser:
                             events.append(_data_event(_gathered(buf, first, first_end, views)))
                             first = -1
                         trailers = self._trailers
-                        end_event = (
-                            _END_NO_TRAILERS if trailers is None else EndOfMessage(trailers)
-                        )
+                        end_event = _END_NO_TRAILERS if trailers is None else EndOfMessage(trailers)
                         events.append(end_event)
                         state = _DONE
                         pos = lf + 1
@@ -926,13 +934,18 @@ def _data_event(data: bytes) -> Data:
 
 
 def _head_event(
-    status: int, reason: bytes, version: bytes, headers: List[Tuple[bytes, bytes]]
+    status: int,
+    reason: bytes,
+    version: bytes,
+    headers: List[Tuple[bytes, bytes]],
+    keys: List[bytes],
 ) -> ResponseHead:
     event: ResponseHead = ResponseHead.__new__(ResponseHead)
     event.status_code = status
     event.reason = reason
     event.http_version = version
     event.headers = headers
+    event.keys = keys
     return event
 
 

@@ -7,7 +7,7 @@ classes, so the events of the compiled and the pure twin compare equal.
 
 from __future__ import annotations
 
-from typing import List, Tuple
+from typing import List, Optional, Tuple
 
 HeaderList = List[Tuple[bytes, bytes]]
 
@@ -16,12 +16,14 @@ __all__ = ["Data", "EndOfMessage", "Event", "HeaderList", "ResponseHead", "Upgra
 
 class Event:
     __slots__ = ()
+    # Slots computed from the others (left out of comparison and repr).
+    _derived: tuple[str, ...] = ()
 
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):
             return NotImplemented
         slots: tuple[str, ...] = self.__slots__
-        return all(getattr(self, s) == getattr(other, s) for s in slots)
+        return all(getattr(self, s) == getattr(other, s) for s in slots if s not in self._derived)
 
     def __ne__(self, other: object) -> bool:
         eq = self.__eq__(other)
@@ -31,23 +33,32 @@ class Event:
 
     def __repr__(self) -> str:
         slots: tuple[str, ...] = self.__slots__
-        fields = ", ".join(f"{s}={getattr(self, s)!r}" for s in slots)
+        fields = ", ".join(f"{s}={getattr(self, s)!r}" for s in slots if s not in self._derived)
         return f"{type(self).__name__}({fields})"
 
 
 class ResponseHead(Event):
     """A final (non-1xx) response head. ``headers`` are raw (name, value) pairs in order,
-    names as received (not lowercased); ``http_version`` is e.g. b"HTTP/1.1" or b"HTTP/2"."""
+    names as received (not lowercased); ``keys``, when the producer made them, are those
+    names lowercased, in the same order (None otherwise); ``http_version`` is e.g.
+    b"HTTP/1.1" or b"HTTP/2"."""
 
-    __slots__ = ("status_code", "reason", "http_version", "headers")
+    __slots__ = ("status_code", "reason", "http_version", "headers", "keys")
+    _derived = ("keys",)
 
     def __init__(
-        self, status_code: int, reason: bytes, http_version: bytes, headers: HeaderList
+        self,
+        status_code: int,
+        reason: bytes,
+        http_version: bytes,
+        headers: HeaderList,
+        keys: Optional[List[bytes]] = None,
     ) -> None:
         self.status_code = status_code
         self.reason = reason
         self.http_version = http_version
         self.headers = headers
+        self.keys = keys
 
 
 class Data(Event):

@@ -26,7 +26,7 @@ from .._config import (
 )
 from .._exceptions import UnsupportedProtocol
 from .._headers import Headers
-from .._net.h1 import write_request_head
+from .._net.h1 import join_request_head, write_request_head
 from .._net.network import AsyncNetworkStream, SyncNetworkStream
 from .._net.proxy import ProxyRoute
 from .._response import Response
@@ -89,6 +89,7 @@ class _Prepared:
         "body",
         "chunked",
         "content",
+        "fields",
         "head",
         "headers",
         "method",
@@ -122,12 +123,16 @@ class _Prepared:
         if request_headers._keys is None:
             request_headers._ensure()
         headers = request_headers._raw
+        # The header lines, when whoever built the headers wrote them already (a client's
+        # request from its template; see Headers._wire).
+        self.fields = request_headers._wire
         if route is not None and route.forward and scheme == b"http":
             # Plain http through a forwarding proxy: absolute-form target, and the
             # proxy's credentials on this hop only.
             target = route.absolute_target(origin, target)
             headers = list(headers) + route.headers
             origin = route.origin
+            self.fields = None
         stream = request.stream
         body: Optional[Any] = None
         content: Optional[bytes] = None
@@ -152,7 +157,11 @@ class _Prepared:
 
     def http1_head(self) -> bytes:
         # An in-memory body goes out in one write with the head.
-        head = write_request_head(self.method, self.path, self.headers)
+        fields = self.fields
+        if fields is None:
+            head = write_request_head(self.method, self.path, self.headers)
+        else:
+            head = join_request_head(self.method, self.path, fields)
         content = self.content
         return head if content is None else head + content
 
@@ -168,7 +177,10 @@ def _response(request: Request, head: Any, stream: Any, conn: Any, network_strea
     elif conn.multiplexed:
         extensions["stream_id"] = stream.stream_id
     raw = head.headers  # (bytes, bytes) tuples from the parser, made for this response
-    headers = Headers._from_checked(raw, [name.lower() for name, _ in raw])
+    keys = head.keys  # lowercased by the HTTP/1.1 parser
+    if keys is None:
+        keys = [name.lower() for name, _ in raw]
+    headers = Headers._from_checked(raw, keys)
     return Response._from_transport(head.status_code, headers, stream, extensions, request)
 
 

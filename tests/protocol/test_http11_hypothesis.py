@@ -121,6 +121,16 @@ def split(draw: Any, raw: bytes) -> List[bytes]:
     return [raw[a:b] for a, b in zip(bounds, bounds[1:])]
 
 
+def keyed(events: List[Any]) -> List[Any]:
+    """``events``, once each head's ``keys`` (left out of event equality, being derived)
+    are checked to be its names lowercased, in order."""
+    for event in events:
+        head = event.head if type(event) is Upgrade else event
+        if type(head) is ResponseHead:
+            assert head.keys == [name.lower() for name, _ in head.headers]
+    return events
+
+
 def trace(impl: str, method: bytes, pieces: List[bytes]) -> List[Any]:
     """Everything observable, call by call: events, or the error's type and message."""
     parser = http11(impl).ResponseParser()
@@ -128,8 +138,8 @@ def trace(impl: str, method: bytes, pieces: List[bytes]) -> List[Any]:
     out: List[Any] = []
     try:
         for piece in pieces:
-            out.append(parser.feed(piece))
-        out.append(parser.feed_eof())
+            out.append(keyed(parser.feed(piece)))
+        out.append(keyed(parser.feed_eof()))
     except Exception as exc:
         out.append(("error", type(exc), str(exc)))
     out.append(("state", parser.complete, parser.keep_alive))

@@ -210,6 +210,16 @@ def test_twins_serialize_alike(method: bytes, target: bytes, headers: Headers) -
         except LocalProtocolError as exc:
             outcomes.append(("error", str(exc)))
     assert all(outcome == outcomes[0] for outcome in outcomes)
+    for impl in IMPLS:
+        # The same head from its two halves (what a client's cached header template uses):
+        # the same bytes, or an error too.
+        mod = h11write(impl)
+        try:
+            split = mod.join_request_head(method, target, mod.write_fields(headers))
+        except LocalProtocolError:
+            assert not isinstance(outcomes[0], bytes)
+        else:
+            assert split == outcomes[0]
     if isinstance(outcomes[0], bytes):
         # Whatever was accepted reads back as exactly one request with these headers.
         server = h11.Connection(h11.SERVER)
@@ -238,6 +248,9 @@ def test_public_modules_use_the_active_writer_twin() -> None:
     active = _impl.load(H11WRITE)
     for module in (http11, h1):
         assert module.write_request_head is active.write_request_head
+    assert h1.write_fields is active.write_fields
+    assert h1.join_request_head is active.join_request_head
+    for module in (http11, h1):
         assert module.write_chunk is active.write_chunk
         assert module.write_last_chunk is active.write_last_chunk
     assert http11.write_request_head(b"GET", b"/", [(b"Host", b"x")]) == (
@@ -265,3 +278,24 @@ def test_header_lines_are_reused_and_the_table_stays_bounded(impl: str) -> None:
     assert mod.write_request_head(b"GET", b"/", [[b"Accept", b"*/*"]]) == (
         b"GET / HTTP/1.1\r\nAccept: */*\r\n\r\n"
     )
+
+
+def test_fields_written_once_join_any_request_line(impl: str) -> None:
+    mod = h11write(impl)
+    fields = [(b"Host", b"h"), (b"Accept", b" */* ")]
+    block = mod.write_fields(fields)
+    assert block == b"Host: h\r\nAccept: */*\r\n\r\n"
+    assert mod.write_fields([]) == b"\r\n"
+    for method, target in ((b"GET", b"/"), (b"DELETE", b"/a?b=c")):
+        assert mod.join_request_head(method, target, block) == mod.write_request_head(
+            method, target, fields
+        )
+    # The request line is still checked; the fields were when they were written.
+    with pytest.raises(LocalProtocolError):
+        mod.join_request_head(b"GET", b"/x\r\nX-Evil: 1", block)
+    with pytest.raises(LocalProtocolError):
+        mod.join_request_head(b"G T", b"/", block)
+    with pytest.raises(LocalProtocolError):
+        mod.write_fields([(b"X", b"a\nb")])
+    with pytest.raises(TypeError):
+        mod.join_request_head(b"GET", "/", block)

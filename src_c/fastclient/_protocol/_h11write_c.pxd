@@ -41,8 +41,15 @@ cdef void _field_parts(object headers, list parts) except *
 @cython.locals(name=bytes, value=bytes, raw=uchars, start=Py_ssize_t, stop=Py_ssize_t)
 cdef bytes _field_line(object field_name, object field_value)
 
+cdef void _check_request_line(object method, object target) except *
+
 @cython.locals(parts=list)
 cpdef bytes write_request_head(object method, object target, object headers)
+
+@cython.locals(parts=list)
+cpdef bytes write_fields(object headers)
+
+cpdef bytes join_request_head(object method, object target, bytes fields)
 
 @cython.locals(n=Py_ssize_t)
 cpdef bytes write_chunk(object data)

@@ -73,9 +73,9 @@ cdef tuple _parse_field(bytes buf, Py_ssize_t start, Py_ssize_t stop)
 
 @cython.locals(i=Py_ssize_t, name_end=Py_ssize_t, value_start=Py_ssize_t,
                value_end=Py_ssize_t, lf=Py_ssize_t, raw=uchars, token=uchars,
-               allowed=uchars)
+               allowed=uchars, name=bytes, field=tuple)
 cdef Py_ssize_t _scan_field(bytes buf, Py_ssize_t start, Py_ssize_t stop,
-                            list fields) except -2
+                            list fields, list keys) except -2
 
 @cython.locals(lf=Py_ssize_t)
 cdef Py_ssize_t _line_error(bytes buf, Py_ssize_t start, Py_ssize_t stop) except -2
@@ -98,7 +98,7 @@ cdef object _END_NO_TRAILERS
 
 cdef object _data_event(object data)
 
-cdef object _head_event(int status, bytes reason, bytes version, list headers)
+cdef object _head_event(int status, bytes reason, bytes version, list headers, list keys)
 
 @cython.locals(raw=uchars)
 cdef bytes _gathered(bytes buf, Py_ssize_t start, Py_ssize_t stop, list views)
@@ -128,6 +128,7 @@ cdef class ResponseParser:
     cdef long long _remaining           # body or chunk bytes still expected
     # the head being parsed
     cdef list _headers
+    cdef list _keys
     cdef list _trailers                 # None until a trailer field arrives
     cdef int _status
     cdef int _minor                     # the x of HTTP/1.x
