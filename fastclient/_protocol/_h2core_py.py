@@ -824,7 +824,10 @@ class H2Core:
         stream.head_done = True
         # :status is the only pseudo-header allowed, and it comes first: the rest of the
         # list is the regular fields (one slice instead of a list built field by field).
-        events.append((stream.sid, ResponseHead(status, b"", b"HTTP/2", headers[1:])))
+        fields = headers[1:]
+        # Names are lowercase in HTTP/2 (checked above): they are their own keys.
+        keys = [field[0] for field in fields]
+        events.append((stream.sid, ResponseHead(status, b"", b"HTTP/2", fields, keys)))
         if end_stream:
             self._end_of_message(stream, [], events)
 

@@ -52,6 +52,7 @@ def test_get_round_trip(impl: str) -> None:
         (1, Data(b"Hello, world!")),
         (1, EndOfMessage([])),
     ]
+    assert events[0][1].keys == [b"content-length", b"x-a"]  # lowercase names: their own keys
     assert pair.client.open_streams == 0
     assert pair.client.is_available()
 

@@ -132,7 +132,7 @@ cdef class H2Core:
     @cython.locals(stream=_Stream, headers=list, end_stream=int)
     cdef void _on_block(self, Py_ssize_t sid, int flags, bytes block, list events)
     @cython.locals(status="long long", regular=bint, pair=tuple, name=bytes,
-                   value=bytes, length="long long")
+                   value=bytes, length="long long", fields=list, keys=list, field=tuple)
     cdef void _response_head(self, _Stream stream, list headers, int end_stream, list events)
     @cython.locals(name=bytes, value=bytes)
     cdef void _trailers(self, _Stream stream, list headers, int end_stream, list events)
