@@ -1,6 +1,13 @@
 """fastclient.contrib.locust with a real Locust: a master and two worker processes on
 127.0.0.1, headless, a few seconds against a scripted server that counts what it got. The
-master's merged statistics must match the server's own counts."""
+master's merged statistics must match the server's own counts.
+
+Left to itself, a headless master at the end of --run-time sends "quit" to its workers and
+gives their final stats reports a fixed half second before it exits; a worker on a loaded
+machine can take longer than that to stop, and the master's numbers then lack up to a
+report interval (3 s) of that worker's requests. Its CSV files are only rewritten once a
+second, too. The locustfile below therefore ends the run itself when the master stops the
+test, and only then lets Locust quit: see "How the run ends" in it."""
 
 from __future__ import annotations
 
@@ -13,7 +20,7 @@ import sys
 import textwrap
 import threading
 from pathlib import Path
-from typing import Callable, Dict, List, Set
+from typing import Any, Callable, Dict, List, Set
 
 import pytest
 
@@ -33,9 +40,14 @@ RawFactory = Callable[[Callable[[socket.socket], None]], RawServer]
 
 LOCUSTFILE = textwrap.dedent(
     """
+    import csv
+    import logging
     import os
 
-    from locust import constant, task
+    import gevent
+    from gevent.event import Event
+    from locust import constant, events, task
+    from locust.runners import MasterRunner, WorkerRunner
 
     from fastclient.contrib.locust import FastClientUser
 
@@ -55,8 +67,93 @@ LOCUSTFILE = textwrap.dedent(
         @task(1)
         def broken(self):
             self.client.get("/broken")
+
+
+    # How the run ends. When the master stops the test (its test_stop event, fired before
+    # it sends "quit" to the workers, whose users are still running then), it
+    # 1. waits until its merged stats hold more than ENOUGH requests of each name (the
+    #    test checks that; on a starved machine 4 s may not be enough for that);
+    # 2. has every worker stop its users (Runner.stop returns once each user has finished
+    #    its current task, --stop-timeout) and waits for the first regular report each
+    #    worker sends after that (report_to_master / worker_report): that report holds
+    #    every request of that worker not reported yet, and no request follows it;
+    # 3. waits until the periodically rewritten run_stats.csv holds those final totals;
+    # and only then lets Locust's quit go on. Each step waits for what it needs, however
+    # long it takes (the timeout is only for a broken run, which the test then reports).
+    ENOUGH = 10
+    NAMES = ("/hello", "/item/[pid]", "/broken")
+    STOP_USERS = "fastclient_test_stop_users"
+    FINAL_MARK = "fastclient-test: final reports of all workers are in run_stats.csv"
+    state = {"users_stopped": False, "waiting_for": set(), "reported": Event()}
+
+
+    def enough_traffic(runner):
+        entries = runner.stats.entries
+        return all(
+            (name, "GET") in entries and entries[(name, "GET")].num_requests > ENOUGH
+            for name in NAMES
+        )
+
+
+    def csv_total(environment):
+        try:
+            with open(environment.parsed_options.csv_prefix + "_stats.csv", newline="") as f:
+                for row in csv.DictReader(f):
+                    if row["Name"] == "Aggregated":
+                        return int(row["Request Count"])
+        except (OSError, KeyError, ValueError):
+            pass
+        return None
+
+
+    @events.init.add_listener
+    def on_init(environment, **kwargs):
+        runner = environment.runner
+        if isinstance(runner, WorkerRunner):
+
+            def stop_users(environment, msg, **kwargs):
+                environment.runner.stop()
+                state["users_stopped"] = True
+
+            runner.register_message(STOP_USERS, stop_users, concurrent=True)
+
+            def mark_report(client_id, data, **kwargs):
+                data["users_stopped"] = state["users_stopped"]
+
+            environment.events.report_to_master.add_listener(mark_report)
+        elif isinstance(runner, MasterRunner):
+            # Added after Locust's own listener, which merges the report into the stats.
+            def on_report(client_id, data, **kwargs):
+                if data.get("users_stopped") and client_id in state["waiting_for"]:
+                    state["waiting_for"].discard(client_id)
+                    if not state["waiting_for"]:
+                        state["reported"].set()
+
+            environment.events.worker_report.add_listener(on_report)
+
+
+    @events.test_stop.add_listener
+    def on_test_stop(environment, **kwargs):
+        runner = environment.runner
+        if not isinstance(runner, MasterRunner) or not runner.clients:
+            return
+        done = False
+        with gevent.Timeout(40, False):  # only if something is broken: the test then fails
+            while not enough_traffic(runner):
+                gevent.sleep(0.1)
+            state["waiting_for"] = set(runner.clients)
+            runner.send_message(STOP_USERS)
+            state["reported"].wait()
+            while csv_total(environment) != runner.stats.total.num_requests:
+                gevent.sleep(0.05)
+            done = True
+        if done:
+            print(FINAL_MARK, flush=True)
+        else:
+            logging.error("gave up waiting for the workers' final reports: %s", state)
     """
 )
+FINAL_MARK = "fastclient-test: final reports of all workers are in run_stats.csv"
 
 
 class Counter:
@@ -99,34 +196,64 @@ def test_master_and_two_workers_merge_statistics(raw_server: RawFactory, tmp_pat
     users = 6
     # The locustfile lives in a temporary directory: make sure this checkout is importable.
     root = str(Path(__file__).resolve().parents[2])
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-        [root, *filter(None, [os.environ.get("PYTHONPATH")])]
-    ))
+    env = dict(
+        os.environ,
+        PYTHONPATH=os.pathsep.join([root, *filter(None, [os.environ.get("PYTHONPATH")])]),
+    )
     common = [sys.executable, "-m", "locust", "-f", str(locustfile), "--loglevel", "WARNING"]
     master = subprocess.Popen(
-        [*common, "--headless", "--master", "--expect-workers", "2",
-         "--master-bind-host", "127.0.0.1", "--master-bind-port", str(port),
-         "-u", str(users), "-r", str(users), "-t", "4s", "--host", server.url,
-         "--csv", str(tmp_path / "run"), "--only-summary", "--stop-timeout", "2"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=tmp_path, env=env,
+        [
+            *common,
+            "--headless",
+            "--master",
+            "--expect-workers",
+            "2",
+            "--master-bind-host",
+            "127.0.0.1",
+            "--master-bind-port",
+            str(port),
+            "-u",
+            str(users),
+            "-r",
+            str(users),
+            "-t",
+            "4s",
+            "--host",
+            server.url,
+            "--csv",
+            str(tmp_path / "run"),
+            "--only-summary",
+            "--stop-timeout",
+            "2",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=tmp_path,
+        env=env,
     )
     workers: List[subprocess.Popen[bytes]] = [
         subprocess.Popen(
             [*common, "--worker", "--master-host", "127.0.0.1", "--master-port", str(port)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path, env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            cwd=tmp_path,
+            env=env,
         )
         for _ in range(2)
     ]
+    procs: List[subprocess.Popen[Any]] = [master, *workers]
     try:
-        output, _ = master.communicate(timeout=60)
+        output, _ = master.communicate(timeout=90)
         for worker in workers:
             worker.wait(timeout=30)
     finally:
-        for proc in (master, *workers):
+        for proc in procs:
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
     assert "Traceback" not in output, output
+    assert FINAL_MARK in output, output
     with open(tmp_path / "run_stats.csv", newline="") as f:
         rows = {(r["Type"], r["Name"]): r for r in csv.DictReader(f)}
     hello = rows[("GET", "/hello")]
@@ -139,7 +266,7 @@ def test_master_and_two_workers_merge_statistics(raw_server: RawFactory, tmp_pat
     assert len(counter.workers) == 2
     for row, key in ((hello, "/hello"), (item, "/item/[pid]"), (broken, "/broken")):
         reported = int(row["Request Count"])
-        assert reported > 10
+        assert reported > 10  # the locustfile's ENOUGH
         assert reported <= counter.paths[key] <= reported + users
     assert int(hello["Failure Count"]) == 0 and int(item["Failure Count"]) == 0
     assert int(broken["Failure Count"]) == int(broken["Request Count"])
