@@ -157,39 +157,32 @@ def test_silent_server_times_out_at_the_read_timeout(raw_server: Any) -> None:
     pool.close()
 
 
-def test_kept_shorter_timeout_waits_on_to_the_wanted_one(
-    raw_server: Any, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    "timeouts",
+    [
+        (5.0, 0.3, 5.0, 5.0, None),  # the read timeout itself
+        (5.0, 0.5, 5.0, 5.0, 0.3),  # the head deadline, sooner than the read timeout
+    ],
+    ids=["read-timeout", "head-deadline"],
+)
+def test_kept_shorter_timeout_waits_on_to_the_wanted_end(
+    raw_server: Any, monkeypatch: pytest.MonkeyPatch, timeouts: Any
 ) -> None:
     # A wide margin, so that the receive timeout set by the first request (0.25 s) is kept
-    # for the second (0.3 s): it fires early, and the read must wait on, not time out.
-    # (The first request's timeout is not shorter so that a loaded machine answering it
-    # late cannot fail the set-up.)
+    # for the second, which wants 0.3 s: it fires early, and the read must wait on to the
+    # wanted end, not time out. (The first request's timeout is not shorter so that a
+    # loaded machine answering it late cannot fail the set-up.)
     monkeypatch.setattr(connection_module, "_EARLY", 0.3)
     server = raw_server(answer_then(stay_silent))
     pool, opened = counting_pool()
     assert get(pool, server, (5.0, 0.25, 5.0, 5.0, None)) == b"ok"
     sock = opened[0]
     assert sock.rcvtimeo_calls() == 1
-    elapsed = timed_request(pool, server, (5.0, 0.3, 5.0, 5.0, None))
-    assert 0.3 <= elapsed < 0.3 + SLACK  # counted by the read itself: never early
+    elapsed = timed_request(pool, server, timeouts)
+    assert 0.3 <= elapsed < 0.3 + SLACK, elapsed  # counted by the read itself: never early
     # Kept (no call), then the exact remainder set once the kept one expired: at most the
-    # 0.05 s left of the wanted 0.3 s.
+    # 0.05 s left of the wanted 0.3 s (not of the longer read timeout).
     assert_kept_then_remainder(sock.rcvtimeo_values(), 0.25, 0.3)
-    pool.close()
-
-
-def test_kept_shorter_timeout_still_honours_the_head_deadline(
-    raw_server: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(connection_module, "_EARLY", 0.3)
-    server = raw_server(answer_then(stay_silent))
-    pool, opened = counting_pool()
-    assert get(pool, server, (5.0, 0.25, 5.0, 5.0, None)) == b"ok"
-    # Wanted: min(read 0.5, head 0.3) = 0.3; kept: 0.25, no shorter than _EARLY (0.3) times it.
-    elapsed = timed_request(pool, server, (5.0, 0.5, 5.0, 5.0, 0.3))
-    assert 0.3 <= elapsed < 0.3 + SLACK, elapsed
-    # Then only what was left of the head deadline, not of the longer read timeout.
-    assert_kept_then_remainder(opened[0].rcvtimeo_values(), 0.25, 0.3)
     pool.close()
 
 
