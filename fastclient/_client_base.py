@@ -81,7 +81,9 @@ class _CachedURL:
 
     The template is valid while the client's headers are unchanged. Their own ``_wire``
     is the stamp: every change drops it, and a new one is a new bytes object, never the
-    one the template holds (that one is still alive), so an identity check tells."""
+    one the template holds (that one is still alive), so an identity check tells. (The
+    one exception: no headers at all are written as the same constant each time, which
+    then stands for the same, empty, content.)"""
 
     __slots__ = ("_template", "url")
 

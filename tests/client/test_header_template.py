@@ -142,3 +142,20 @@ def test_headers_carry_their_wire_form_only_while_unchanged() -> None:
     assert Headers(headers)._wire is None  # a copy is checked again when written
     headers["B"] = "2"
     assert headers._wire is None
+
+
+def test_client_headers_emptied_and_refilled(make_client: Any) -> None:
+    # No headers at all are written as the same constant each time: the template must
+    # still follow every change around them.
+    client = make_client()
+    for name in list(client.headers.keys()):
+        del client.headers[name]
+    url = "http://h/"
+    assert client.build_request("GET", url).headers.raw == [(b"Host", b"h")]
+    client.headers["X"] = "1"
+    assert client.build_request("GET", url).headers.raw == [(b"Host", b"h"), (b"X", b"1")]
+    del client.headers["X"]
+    assert client.build_request("GET", url).headers.raw == [(b"Host", b"h")]
+    client.headers = {}  # the defaults again
+    names = [name for name, _ in client.build_request("GET", url).headers.raw]
+    assert names[0] == b"Host" and b"User-Agent" in names
