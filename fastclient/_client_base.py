@@ -528,9 +528,7 @@ class BaseClient(Generic[T]):
     def _exchanged(self, request: Request, response: Response, started: float) -> None:
         """Bookkeeping for every response the transport returns (redirects included);
         ``started`` is ``perf_counter()`` when the request went to the transport."""
-        # Response._start_elapsed_timer(started), inlined: elapsed is set when the body is
-        # done.
-        response._elapsed_start = started
+        response._start_elapsed_timer(started)  # elapsed is set when the body is done
         if response.is_closed:  # a body that came in memory (MockTransport): done now
             response._stop_elapsed_timer()
         response._request = request
