@@ -378,7 +378,7 @@ class BaseClient(Generic[T]):
             type(url) is str
             and method in _TEMPLATED_METHODS
             and params is None
-            and headers is None
+            and not headers  # (an empty list or dict adds nothing)
             and content is None
             and data is None
             and files is None
@@ -417,11 +417,8 @@ class BaseClient(Generic[T]):
             else:
                 merged_params = params
 
-        if headers is not None:
-            merged_headers = self._headers.copy()
-            merged_headers.update(headers)
-        else:
-            merged_headers = self._headers  # the Request takes its own copy
+        # (Without headers of its own, the request takes its own copy of the client's.)
+        merged_headers = self._headers._updated(headers) if headers else self._headers
 
         jar = self._cookies
         if cookies is not None:
@@ -447,7 +444,9 @@ class BaseClient(Generic[T]):
                 request = Request._bodiless(
                     method,
                     url,
-                    bodiless_headers(method, url, merged_headers),
+                    bodiless_headers(
+                        method, url, merged_headers, merged_headers is not self._headers
+                    ),
                     dict(request_extensions),
                 )
             else:

@@ -76,23 +76,30 @@ def add_cookie_header(cookies: Cookies, request: Request) -> None:
     Cookies(cookies).set_cookie_header(request)
 
 
-def bodiless_headers(method: str, url: URL, headers: Headers) -> Headers:
+def bodiless_headers(method: str, url: URL, headers: Headers, owned: bool = False) -> Headers:
     """Checked headers (``_keys`` built) plus what Request adds to a request without a
-    body, without the copy-then-insert of the general path."""
+    body, without the copy-then-insert of the general path. ``owned``: ``headers`` was
+    made for this request alone (a client's merge), so it gains the headers in place
+    rather than being copied."""
     keys = headers._keys
     assert keys is not None
+    raw = headers._raw
+    if not owned:
+        raw = raw[:]
+        keys = keys[:]
     # Host first, then Content-Length: 0 for a method that announces its empty body, then
-    # the given headers (copied, for this request).
-    raw: List[Tuple[bytes, bytes]] = []
-    added: List[bytes] = []
+    # the given headers.
+    if method in _BODY_METHODS and not (b"content-length" in keys or b"transfer-encoding" in keys):
+        raw.insert(0, (b"Content-Length", b"0"))
+        keys.insert(0, b"content-length")
     parts = url._parts
     if parts.raw_host and b"host" not in keys:
-        raw.append((b"Host", parts.netloc))
-        added.append(b"host")
-    if method in _BODY_METHODS and not (b"content-length" in keys or b"transfer-encoding" in keys):
-        raw.append((b"Content-Length", b"0"))
-        added.append(b"content-length")
-    return Headers._from_checked([*raw, *headers._raw], [*added, *keys])
+        raw.insert(0, (b"Host", parts.netloc))
+        keys.insert(0, b"host")
+    if owned:
+        headers._changed()
+        return headers
+    return Headers._from_checked(raw, keys)
 
 
 class UnattachedStream(SyncByteStream, AsyncByteStream):

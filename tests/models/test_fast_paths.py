@@ -104,3 +104,45 @@ def test_subclass_iterators_are_honoured() -> None:
     assert sync_response.read() == b"ABC"
     async_response = Upper(200, stream=AsyncResponseStream([b"abc"]))
     assert asyncio.run(async_response.aread()) == b"ABC"
+
+
+_BASE = [("Accept", "*/*"), ("User-Agent", "base"), ("X-Multi", "1"), ("x-multi", "2")]
+_UPDATES = [
+    [],
+    [("User-Agent", "mine")],
+    [("user-agent", "a"), ("USER-AGENT", "b")],
+    [("X-Multi", "only")],
+    [("X-New", "n")],
+    {"Accept": "text/html", "X-New": "n"},
+    {},
+    [(b"X-Bytes", b"\xc3\xa9")],
+    Headers([("Accept", "a"), ("X-Other", "o")]),
+]
+
+
+@pytest.mark.parametrize("update", _UPDATES, ids=repr)
+@pytest.mark.parametrize("encoding", [None, "utf-8"])
+def test_updated_matches_copy_then_update(update: object, encoding: object) -> None:
+    """Headers._updated (the client's per-request merge) is copy() then update()."""
+    base = Headers(list(_BASE), encoding=encoding)  # type: ignore[arg-type]
+    slow = base.copy()
+    slow.update(update)  # type: ignore[arg-type]
+    fast = base._updated(update)  # type: ignore[arg-type]
+    assert fast.raw == slow.raw
+    assert fast.multi_items() == slow.multi_items()
+    assert fast.encoding == slow.encoding
+    assert fast._keys == [name.lower() for name, _ in fast.raw]
+    # A new object with lists of its own: changing it leaves both inputs alone.
+    before = (base.raw, Headers(update).raw)  # type: ignore[arg-type]
+    fast["X-Added"] = "1"
+    del fast["accept"]
+    assert (base.raw, Headers(update).raw) == before
+
+
+def test_updated_rejects_what_update_rejects() -> None:
+    base = Headers(list(_BASE))
+    for bad in ([("X", 1)], [("X-É", "v")]):
+        with pytest.raises((TypeError, UnicodeEncodeError)) as slow:
+            base.copy().update(bad)  # type: ignore[arg-type]
+        with pytest.raises(slow.type):
+            base._updated(bad)  # type: ignore[arg-type]
