@@ -27,6 +27,7 @@ from typing import (
     Tuple,
     TypeVar,
     Union,
+    cast,
 )
 
 from ._auth import Auth, BasicAuth, FunctionAuth
@@ -416,6 +417,11 @@ class BaseClient(Generic[T]):
                 merged_params = self._params if params is None else self._params.merge(params)
             else:
                 merged_params = params
+            if merged_params is not None:
+                # What Request(url, params=...) does, done here so that the request can
+                # take the bodiless fast path below.
+                url = cast(URL, url).copy_with(params=merged_params)
+                merged_params = None
 
         # (Without headers of its own, the request takes its own copy of the client's.)
         merged_headers = self._headers._updated(headers) if headers else self._headers

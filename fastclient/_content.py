@@ -23,13 +23,12 @@ from typing import (
     Tuple,
     Union,
 )
-from urllib.parse import urlencode
 
 from ._exceptions import StreamConsumed
 from ._multipart import MultipartStream
 from ._streams import AsyncByteStream, ByteStream, SyncByteStream
 from ._types import RequestContent, RequestData, RequestFiles, ResponseContent
-from ._utils import peek_filelike_length, primitive_value_to_str
+from ._utils import form_urlencode, peek_filelike_length, primitive_value_to_str
 
 __all__ = [
     "AsyncIteratorByteStream",
@@ -126,7 +125,7 @@ def encode_urlencoded_data(data: RequestData) -> Tuple[ContentHeaders, ByteStrea
             pairs.extend((key, primitive_value_to_str(item)) for item in value)
         else:
             pairs.append((key, primitive_value_to_str(value)))
-    body = urlencode(pairs, doseq=True).encode("utf-8")
+    body = form_urlencode(pairs).encode("utf-8")
     headers = {
         "Content-Length": str(len(body)),
         "Content-Type": "application/x-www-form-urlencoded",
@@ -208,4 +207,3 @@ def encode_response(
     if json is not None:
         return encode_json(json)
     return {}, EMPTY_STREAM
-

@@ -15,14 +15,14 @@ from typing import (
     Tuple,
     ValuesView,
 )
-from urllib.parse import parse_qsl, unquote, urlencode
+from urllib.parse import parse_qsl, unquote
 
 import idna
 
 from ._types import QueryParamTypes
-from ._urlparse import URLParts, join_parts, parse_url, replace_parts
+from ._urlparse import MAX_URL_LENGTH, URLParts, join_parts, parse_url, replace_parts
 from ._urlparse import _cache as _parse_cache
-from ._utils import primitive_value_to_str
+from ._utils import form_urlencode, primitive_value_to_str
 
 __all__ = ["URL", "QueryParams"]
 
@@ -69,14 +69,32 @@ class URL:
             parts = parse_url(str(url))
         else:
             raise TypeError(
-                "Invalid type for url.  Expected str or fastclient.URL,"
-                f" got {type(url)}: {url!r}"
+                f"Invalid type for url.  Expected str or fastclient.URL, got {type(url)}: {url!r}"
             )
         if kwargs:
             if "params" in kwargs:
+                params = kwargs["params"]
+                if params is None:
+                    query = ""
+                else:
+                    query = str(params if type(params) is QueryParams else QueryParams(params))
+                if len(kwargs) == 1 and parts.has_authority and len(query) <= MAX_URL_LENGTH:
+                    # The usual copy_with(params=...): only the query changes, to what
+                    # urlencoding made (nothing in it needs quoting in a query), and the
+                    # other components are normalised already.
+                    self._parts = URLParts(
+                        parts.scheme,
+                        parts.userinfo,
+                        parts.host,
+                        parts.port,
+                        parts.path,
+                        query or None,
+                        parts.fragment,
+                    )
+                    self._params = None
+                    return
                 kwargs = dict(kwargs)
-                params = kwargs.pop("params")
-                query = str(QueryParams(params)) if params is not None else ""
+                del kwargs["params"]
                 kwargs["query"] = query.encode("ascii") if query else None
             parts = replace_parts(parts, kwargs)
         self._parts = parts
@@ -270,6 +288,17 @@ class QueryParams(Mapping[str, str]):
             raise TypeError("QueryParams() takes either a positional argument or keywords")
         value: Any = args[0] if args else kwargs
         items: Dict[str, List[str]] = {}
+        if type(value) is dict:
+            # The usual request's params, a dict of str to str, without the checks per
+            # item below; anything else in it sends the whole dict the general way.
+            for key, item in value.items():
+                if type(item) is not str or type(key) is not str:
+                    items = {}
+                    break
+                items[key] = [item]
+            else:
+                self._dict = items
+                return
         if value is None or value == "" or value == b"":
             pass
         elif isinstance(value, (str, bytes)):
@@ -364,7 +393,7 @@ class QueryParams(Mapping[str, str]):
         return sorted(self.multi_items()) == sorted(other.multi_items())
 
     def __str__(self) -> str:
-        return urlencode(self.multi_items())
+        return form_urlencode(self.multi_items())
 
     def __repr__(self) -> str:
         return f"{self.__class__.__name__}({str(self)!r})"
@@ -381,4 +410,3 @@ class QueryParams(Mapping[str, str]):
 
     def __reduce__(self) -> Tuple[Any, ...]:
         return (self.__class__, (self.multi_items(),))
-

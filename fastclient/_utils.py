@@ -7,10 +7,12 @@ import io
 import os
 import re
 import stat
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Iterable, List, Optional, Tuple
+from urllib.parse import quote_plus
 
 __all__ = [
     "ByteChunker",
+    "form_urlencode",
     "LineDecoder",
     "TextChunker",
     "is_known_encoding",
@@ -33,6 +35,23 @@ def primitive_value_to_str(value: Any) -> str:
     if value is None:
         return ""
     return str(value)
+
+
+# What quote_plus() leaves as it is: RFC 3986's unreserved characters.
+_UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]*").fullmatch
+
+
+def _form_quote(value: Any) -> str:
+    if type(value) is str:
+        return value if _UNRESERVED(value) else quote_plus(value)
+    return quote_plus(value if isinstance(value, bytes) else str(value))
+
+
+def form_urlencode(pairs: Iterable[Tuple[Any, Any]]) -> str:
+    """``urllib.parse.urlencode(pairs)`` for pairs of str (or bytes) keys and str values,
+    as query strings and forms are spelled; the usual key or value, which needs no
+    quoting, costs one match instead of a trip through quote_plus."""
+    return "&".join([_form_quote(key) + "=" + _form_quote(value) for key, value in pairs])
 
 
 def to_bytes(value: str | bytes, encoding: str = "utf-8") -> bytes:
