@@ -188,6 +188,24 @@ def default_method(func: F) -> F:
     return func
 
 
+# The timeouts dict of a request given ``timeout=`` as a number, per (type, value): the
+# same few values come with request after request. Shared, as the client's own is.
+_TIMEOUT_DICTS: Dict[Tuple[type, float], Dict[str, Optional[float]]] = {}
+
+
+def _timeout_dict(timeout: TimeoutTypes) -> Dict[str, Optional[float]]:
+    kind = type(timeout)
+    if kind is not float and kind is not int:
+        return Timeout(timeout).as_dict()
+    key = (kind, timeout)
+    found = _TIMEOUT_DICTS.get(key)  # type: ignore[arg-type]
+    if found is None:
+        found = Timeout(timeout).as_dict()
+        if len(_TIMEOUT_DICTS) < 64:
+            _TIMEOUT_DICTS[key] = found  # type: ignore[index]
+    return found
+
+
 class BaseClient(Generic[T]):
     """Configuration and request building shared by Client and AsyncClient.
 
@@ -386,7 +404,6 @@ class BaseClient(Generic[T]):
             and json is None
             and cookies is None
             and extensions is None
-            and timeout is USE_CLIENT_DEFAULT
         ):
             # The hottest path, nothing per request but the method and the URL: the
             # client's headers as they are, and the URL string seen before, give the whole
@@ -394,9 +411,12 @@ class BaseClient(Generic[T]):
             cached = self._url_cache.get(url) or self._cache_url(url)
             templated = cached.headers_for(self._headers)
             if templated is not None:
-                request = Request._bodiless(
-                    method, cached.url, templated, {"timeout": self._timeout_dict}
+                timeouts = (
+                    self._timeout_dict
+                    if isinstance(timeout, UseClientDefault)
+                    else _timeout_dict(timeout)
                 )
+                request = Request._bodiless(method, cached.url, templated, {"timeout": timeouts})
                 jar = self._cookies
                 store = getattr(jar.jar, "_cookies", None)
                 if type(store) is not dict or store:  # add_cookie_header's own first test
@@ -440,7 +460,7 @@ class BaseClient(Generic[T]):
                 request_extensions["timeout"] = (
                     self._timeout_dict
                     if isinstance(timeout, UseClientDefault)
-                    else Timeout(timeout).as_dict()
+                    else _timeout_dict(timeout)
                 )
         if content is None and data is None and files is None and json is None:
             if merged_params is None and type(url) is URL and merged_headers._keys is not None:

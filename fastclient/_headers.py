@@ -333,13 +333,6 @@ class Headers(MutableMapping[str, str]):
             keys.append(names[1])
         self._changed()
 
-    def _insert_first(self, name: bytes, value: bytes) -> None:
-        """Put a header before all others (the Host header of a request)."""
-        keys = self._ensure()
-        self._raw.insert(0, (name, value))
-        keys.insert(0, name.lower())
-        self._changed()
-
     def copy(self) -> Headers:
         return Headers(self, encoding=self._encoding)
 

@@ -23,7 +23,13 @@ from ._types import (
 )
 from ._urls import URL
 
-__all__ = ["Request", "UnattachedStream", "add_cookie_header", "bodiless_headers"]
+__all__ = [
+    "Request",
+    "UnattachedStream",
+    "add_cookie_header",
+    "bodiless_headers",
+    "complete_headers",
+]
 
 # Methods whose requests announce an empty body explicitly (RFC 9110 section 8.6: a
 # server may otherwise wait for a body, or answer 411 Length Required).
@@ -76,19 +82,18 @@ def add_cookie_header(cookies: Cookies, request: Request) -> None:
     Cookies(cookies).set_cookie_header(request)
 
 
-def bodiless_headers(method: str, url: URL, headers: Headers, owned: bool = False) -> Headers:
-    """Checked headers (``_keys`` built) plus what Request adds to a request without a
-    body, without the copy-then-insert of the general path. ``owned``: ``headers`` was
-    made for this request alone (a client's merge), so it gains the headers in place
-    rather than being copied."""
+def complete_headers(
+    method: str, url: URL, headers: Headers, body_headers: Optional[Dict[str, str]] = None
+) -> None:
+    """What a request adds to its own (checked, ``_keys`` built) ``headers``, in place:
+    the body's headers the caller did not set (a Content-Length the caller set wins over
+    chunked encoding), ``Content-Length: 0`` for a POST/PUT/PATCH without one, and Host,
+    first."""
+    if body_headers:
+        headers._add_defaults(body_headers)
     keys = headers._keys
     assert keys is not None
     raw = headers._raw
-    if not owned:
-        raw = raw[:]
-        keys = keys[:]
-    # Host first, then Content-Length: 0 for a method that announces its empty body, then
-    # the given headers.
     if method in _BODY_METHODS and not (b"content-length" in keys or b"transfer-encoding" in keys):
         raw.insert(0, (b"Content-Length", b"0"))
         keys.insert(0, b"content-length")
@@ -96,10 +101,20 @@ def bodiless_headers(method: str, url: URL, headers: Headers, owned: bool = Fals
     if parts.raw_host and b"host" not in keys:
         raw.insert(0, (b"Host", parts.netloc))
         keys.insert(0, b"host")
-    if owned:
-        headers._changed()
-        return headers
-    return Headers._from_checked(raw, keys)
+    headers._changed()
+
+
+def bodiless_headers(method: str, url: URL, headers: Headers, owned: bool = False) -> Headers:
+    """Checked headers (``_keys`` built) plus what Request adds to a request without a
+    body, without the copy-then-insert of the general path. ``owned``: ``headers`` was
+    made for this request alone (a client's merge), so it gains the headers in place
+    rather than being copied."""
+    if not owned:
+        keys = headers._keys
+        assert keys is not None
+        headers = Headers._from_checked(headers._raw[:], keys[:])
+    complete_headers(method, url, headers)
+    return headers
 
 
 class UnattachedStream(SyncByteStream, AsyncByteStream):
@@ -206,6 +221,21 @@ class Request:
             self._content = b""
             self.headers = bodiless_headers(method, url, headers)
             return
+        if (
+            type(headers) is Headers
+            and headers._keys is not None
+            and not cookies
+            and stream is None
+            and not files
+        ):
+            # A client's request with a body: what the general path below does, minus
+            # its checks and its copy of a Headers that is checked already.
+            self.headers = headers = Headers._from_checked(headers._raw[:], headers._keys[:])
+            body_headers, body = encode_request(content, data, None, json)
+            complete_headers(method, url, headers, body_headers)
+            self.stream = body
+            self._content = b"".join(body) if isinstance(body, ByteStream) else None
+            return
 
         self.headers = Headers(headers)
         self._content = None
@@ -242,17 +272,8 @@ class Request:
     def _prepare(self, body_headers: Optional[Dict[str, str]]) -> None:
         """Add the body's headers the caller did not set, then Host (first) and, for a
         bodiless POST/PUT/PATCH, ``Content-Length: 0``."""
-        headers = self.headers
-        if body_headers:
-            # A Content-Length the caller set wins over chunked encoding.
-            headers._add_defaults(body_headers)
-        keys = headers._ensure()
-        if self.method in _BODY_METHODS and not (
-            b"content-length" in keys or b"transfer-encoding" in keys
-        ):
-            headers._insert_first(b"Content-Length", b"0")
-        if b"host" not in keys and self.url.raw_host:
-            headers._insert_first(b"Host", self.url.netloc)
+        self.headers._ensure()
+        complete_headers(self.method, self.url, self.headers, body_headers)
 
     # -- the body ------------------------------------------------------------------------
 

@@ -153,6 +153,26 @@ def test_timeouts_travel_as_an_extension(make_client: Callable[..., Any]) -> Non
     assert client.send(request).json()["timeout"]["pool"] == 7
 
 
+@pytest.mark.parametrize(
+    "timeout", [2, 2.0, 0.25, None, (1.0, 2.0, 3.0, 4.0), (5.0, None, None, None)]
+)
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_per_request_timeouts_as_httpx_builds_them(
+    make_client: Callable[..., Any], timeout: Any, method: str
+) -> None:
+    """Per-request timeouts (numbers are cached per value) give the Timeout's dict, the
+    same on the template path (GET) and the general one, request after request."""
+    from fastclient._config import Timeout
+
+    client = make_client(transport=MockTransport(echo), timeout=9.0)
+    want = Timeout(timeout).as_dict()
+    for _ in range(3):
+        got = client.request(method, "http://example.org/", timeout=timeout).json()["timeout"]
+        assert got == want
+        assert [type(v) for v in got.values()] == [type(v) for v in want.values()]
+        assert client.request(method, "http://example.org/").json()["timeout"]["read"] == 9.0
+
+
 def test_default_encoding(make_client: Callable[..., Any]) -> None:
     def latin(request: Request) -> Response:
         return Response(200, content="café".encode("latin-1"))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from fastclient._headers import Headers
+from fastclient._request import complete_headers
+from fastclient._urls import URL
 
 
 def test_a_list_is_only_copied_until_read() -> None:
@@ -50,5 +52,15 @@ def test_internal_helpers() -> None:
     h = Headers([(b"content-length", b"3")])
     h._add_defaults({"Content-Length": "9", "Transfer-Encoding": "chunked", "X": "1"})
     assert h.raw == [(b"content-length", b"3"), (b"X", b"1")]
-    h._insert_first(b"Host", b"h")
-    assert h.raw[0] == (b"Host", b"h") and h["host"] == "h"
+    complete_headers("POST", URL("http://h:81/"), h)
+    assert h.raw[0] == (b"Host", b"h:81") and h["host"] == "h:81"
+    assert h.get_list("content-length") == ["3"]  # no Content-Length: 0 beside it
+    bare = Headers({"X": "1"})
+    complete_headers("PUT", URL("http://h/"), bare, {"Content-Type": "text/plain"})
+    assert bare.raw == [
+        (b"Host", b"h"),
+        (b"Content-Length", b"0"),
+        (b"X", b"1"),
+        (b"Content-Type", b"text/plain"),
+    ]
+    assert bare._keys == [name.lower() for name, _ in bare.raw]
