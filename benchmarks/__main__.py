@@ -95,14 +95,19 @@ def _request_table(group: List[Row]) -> List[str]:
     measured = [r for r in group if r["requests"]]
     best = max((r["req_per_s"] for r in measured), default=0.0) or 1.0
     notes = any(r.get("note") for r in group)
+    # Rows that are the median of several runs carry the runs' range of requests/s.
+    ranges = any("range" in r for r in group)
     if all("rank" in r for r in group):
         ordered = sorted(group, key=lambda r: r["rank"])
     else:
         ordered = sorted(group, key=lambda r: -r["req_per_s"])
     out = [
         "| client | requests/s | relative | CPU µs/request | requests | seconds |"
+        + (" runs' requests/s |" if ranges else "")
         + (" note |" if notes else ""),
-        "| --- | ---: | ---: | ---: | ---: | ---: |" + (" --- |" if notes else ""),
+        "| --- | ---: | ---: | ---: | ---: | ---: |"
+        + (" ---: |" if ranges else "")
+        + (" --- |" if notes else ""),
     ]
     for r in ordered:
         if r["requests"]:
@@ -113,6 +118,8 @@ def _request_table(group: List[Row]) -> List[str]:
             )
         else:  # a peer that could not be measured: its note says why
             line = f"| {r['client']} | - | - | - | - | - |"
+        if ranges:
+            line += f" {r.get('range', '-')} |"
         out.append(line + (f" {r.get('note', '')} |" if notes else ""))
     return out
 

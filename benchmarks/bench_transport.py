@@ -37,7 +37,7 @@ if ROOT not in sys.path:  # run as a file: make the ``benchmarks`` package impor
 from benchmarks._clients import CASES, Meter, run_async  # noqa: E402
 from benchmarks._common import Context, Row, make_row, make_skip_row, run_python_json  # noqa: E402
 
-__all__ = ["SWEEP", "fastclient_pool", "run"]
+__all__ = ["SWEEP", "fastclient_pool", "median_row", "run"]
 
 ASYNC = "HTTP/1.1 GET, {n} in flight (async)"
 SYNC = "HTTP/1.1 GET, sequential on one connection (sync)"
@@ -111,7 +111,7 @@ Job = Tuple[str, str, str, str, int, Dict[str, Any]]  # scenario, case, label, p
 
 def _jobs(ctx: Context, runs: int) -> List[Job]:
     n = ctx.connections
-    tag = f"; best of {runs} runs" if runs > 1 else ""
+    tag = f"; median of {runs} runs" if runs > 1 else ""
     jobs: List[Job] = []
     for case, label, pip_name in ASYNC_CASES:
         if ctx.wants(case):
@@ -139,23 +139,37 @@ def _jobs(ctx: Context, runs: int) -> List[Job]:
 
 
 def run(ctx: Context) -> List[Row]:
-    """Every case once in a quick run; in a full run, all cases twice, the better kept.
+    """Every case once in a quick run; in a full run, all cases three times, and the
+    median run (by requests/s) is the row, with the range of the three beside it.
 
-    The two passes are minutes apart, so a burst of other work on a shared machine (a test
-    suite on the server's core, say) rarely spoils both runs of the same client; each pass
-    runs the cases in the same order so no client is always measured right after another.
+    The passes are minutes apart, so a burst of other work on a shared machine (a test
+    suite on the server's core, say) rarely spoils more than one run of the same client,
+    and the median ignores that one whichever way it went (a best-of would keep a lucky
+    run, and the clients with the widest spread would gain most). Each pass runs the
+    cases in the same order so no client is always measured right after another.
     """
-    runs = 1 if ctx.quick else 2
+    runs = 1 if ctx.quick else 3
     jobs = _jobs(ctx, runs)
-    best: List[Optional[Row]] = [None] * len(jobs)
+    results: List[List[Row]] = [[] for _ in jobs]
     for _ in range(runs):
         for i, (scenario, case, label, pip_name, inflight, extra) in enumerate(jobs):
-            row = _one(ctx, scenario, case, label, pip_name, inflight, **extra)
-            prev = best[i]
-            # (a failed run has req_per_s 0, so one good run of two still gives a row)
-            if prev is None or row["req_per_s"] > prev["req_per_s"]:
-                best[i] = row
-    return [row for row in best if row is not None]
+            results[i].append(_one(ctx, scenario, case, label, pip_name, inflight, **extra))
+    return [median_row(rows) for rows in results]
+
+
+def median_row(rows: List[Row]) -> Row:
+    """The median of the measured runs (the lower middle one of an even count), with
+    their range of requests/s; a failed run (no requests) counts only if all failed."""
+    measured = sorted((r for r in rows if r["requests"]), key=lambda r: r["req_per_s"])
+    if not measured:
+        return rows[-1]
+    row = dict(measured[(len(measured) - 1) // 2])
+    if len(rows) > 1:
+        low, high = measured[0]["req_per_s"], measured[-1]["req_per_s"]
+        row["range"] = f"{low:,.0f} to {high:,.0f}"
+        if len(measured) < len(rows):
+            row["range"] += f" ({len(rows) - len(measured)} failed)"
+    return row
 
 
 def fastclient_pool(port: int, duration: float, inflight: int, loop_kind: str) -> int:

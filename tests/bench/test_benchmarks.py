@@ -49,6 +49,28 @@ def test_notes_rank_and_skipped_peers() -> None:
     assert lines[3] == "| peer | - | - | - | - | - | not installed (pip install peer) |"
 
 
+def test_median_of_runs_with_their_range() -> None:
+    from benchmarks.bench_transport import median_row
+
+    runs = [
+        make_row("s", "c", 3_000, 1.0, 0.3),
+        make_row("s", "c", 9_000, 1.0, 0.45),
+        make_row("s", "c", 5_000, 1.0, 0.4),
+    ]
+    row = median_row(runs)
+    assert row["req_per_s"] == 5_000 and row["cpu_us_per_req"] == 80.0  # one run's pair
+    assert row["range"] == "3,000 to 9,000"
+    text = markdown([row], "h", [])
+    assert "| seconds | runs' requests/s |" in text
+    assert "| c | 5,000 | 100% | 80.0 | 5,000 | 1.00 | 3,000 to 9,000 |" in text
+    # a failed run is left out, and said; all failed keeps the failure's row and note
+    failed = make_skip_row("s", "c", "failed: boom")
+    two = median_row([failed, runs[0], runs[1]])
+    assert two["req_per_s"] == 3_000 and two["range"] == "3,000 to 9,000 (1 failed)"
+    assert median_row([failed, failed])["note"] == "failed: boom"
+    assert "range" not in median_row([runs[1]])
+
+
 def test_micro_rows_get_their_own_columns() -> None:
     rows = [
         make_micro_row("parse", "slow", 2000.0, "ns/response", higher_is_better=False,
