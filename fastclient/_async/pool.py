@@ -92,13 +92,20 @@ class AsyncConnectionPool(PoolShell):
             if pinned is None:
                 # The common case without a coroutine: an idle keep-alive connection.
                 first = self._ask(loop, origin, multiplex)
-                if (
-                    type(first) is not Waiter
-                    and first.state == ACTIVE
-                    and type(first.handle) is AsyncHTTP11Connection
-                    and not first.handle.closed
-                ):
-                    conn = first
+                if type(first) is not Waiter and first.state == ACTIVE:
+                    # What _acquire() returns at once for an open connection, HTTP/1.1
+                    # or HTTP/2 (a stream of it is ours), minus its coroutine.
+                    handle = first.handle
+                    kind = type(handle)
+                    if kind is AsyncHTTP11Connection:
+                        if not handle.closed:
+                            conn = first
+                    elif (
+                        kind is AsyncHTTP2Connection
+                        and not handle.closed
+                        and not handle.core.goaway_received
+                    ):
+                        conn = first
             if conn is None:
                 conn = await self._acquire(
                     loop, origin, timeouts, pinned, extensions, trace, multiplex, first
