@@ -132,9 +132,6 @@ def main(argv: List[str]) -> int:
                 _say(f"cannot start the embedded server: {exc}")
                 return EXIT_ERRORS
             apply_url(opts, server.url)
-        if opts.http2 and not _have_async_client():
-            _say("error: --http2 needs fastclient.AsyncClient, which this build lacks")
-            return EXIT_USAGE
         problem = _preflight(opts)
         if problem is not None:
             _say(problem)
@@ -154,12 +151,6 @@ def _last_core() -> int:
     if hasattr(os, "sched_getaffinity"):
         return max(os.sched_getaffinity(0))
     return (os.cpu_count() or 1) - 1
-
-
-def _have_async_client() -> bool:
-    from .client_engine import async_client_class
-
-    return async_client_class() is not None
 
 
 def _pin_away_from_server() -> Optional[Set[int]]:

@@ -544,9 +544,9 @@ def run_plan(
 ) -> Outcome:
     """Run ``plan`` on ``loop`` to its end (or until ``Run.stop``) and return the outcome."""
     if plan.http2:
-        from .client_engine import run_client_plan
+        from .h2_engine import run_h2_plan
 
-        return run_client_plan(plan, loop, progress, on_start)
+        return run_h2_plan(plan, loop, progress, on_start)
     run = Run(plan, loop, progress)
     if on_start is not None:
         on_start(run)

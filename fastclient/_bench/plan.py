@@ -50,7 +50,7 @@ class Plan:
         self.rate = rate
         self.timeout = timeout
         self.http2 = http2
-        self.headers = headers or []  # for the AsyncClient engine, which builds its own
+        self.headers = headers or []  # for the HTTP/2 engine, which builds its own request
         self.body = body
         self.progress_interval = progress_interval
         # Recognise a response identical to the last one parsed instead of parsing it

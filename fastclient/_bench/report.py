@@ -140,8 +140,8 @@ def render(outcome: Outcome, info: RunInfo) -> str:
         f" = {rps:,.0f} req/s",
         f"  Transfer      {_format_bytes(outcome.bytes_read)} read"
         f" = {_format_bytes(outcome.bytes_read / elapsed)}/s"
-        # The AsyncClient engine sees decoded bodies only, not the bytes on the wire.
-        + (" (response bodies)" if outcome.engine == "AsyncClient" else ""),
+        # The HTTP/2 engine counts the response bodies, not the frames around them.
+        + (" (response bodies)" if outcome.engine == "HTTP/2 pool" else ""),
     ]
     if outcome.requests:
         lines.append(

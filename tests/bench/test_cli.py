@@ -229,3 +229,79 @@ def test_post_with_body_and_headers(raw_server: RawFactory) -> None:
     assert first.startswith(b"POST /items?x=1 HTTP/1.1\r\n")
     assert b"Content-Type: application/json\r\n" in first and b"Content-Length: 8\r\n" in first
     assert first.endswith(b'\r\n\r\n{"a": 1}')
+
+
+def _recording_app(seen: List[Dict[str, Any]]) -> Any:
+    """An ASGI app that records each request (version, method, target, headers, body)."""
+
+    async def app(scope: Dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            while True:
+                message = await receive()
+                if message["type"] == "lifespan.startup":
+                    await send({"type": "lifespan.startup.complete"})
+                elif message["type"] == "lifespan.shutdown":
+                    await send({"type": "lifespan.shutdown.complete"})
+                    return
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        seen.append({
+            "version": scope["http_version"],
+            "method": scope["method"],
+            "target": scope["path"] + "?" + scope["query_string"].decode(),
+            "headers": {k.decode(): v.decode() for k, v in scope["headers"]},
+            "body": body,
+        })
+        await send({"type": "http.response.start", "status": 201,
+                    "headers": [(b"content-length", b"5")]})
+        await send({"type": "http.response.body", "body": b"made!"})
+
+    return app
+
+
+def test_http2_engine_over_h2c(serve_asgi: Callable[..., Any], tmp_path: Path) -> None:
+    """--http2 drives fastclient's HTTP/2 pool: every request on HTTP/2, with the same
+    headers the HTTP/1.1 engine sends, every response counted with its body."""
+    seen: List[Dict[str, Any]] = []
+    server = serve_asgi(_recording_app(seen))
+    out = tmp_path / "h2.json"
+    proc = bench(server.url + "/items?x=1", "--http2", "-m", "POST", "--body", "abc",
+                 "-H", "X-Test: yes", "-n", "300", "-c", "16", "-w", "1",
+                 "--no-progress", "--json", str(out))
+    assert proc.returncode == 0, proc.stderr + proc.stdout
+    no_traceback(proc)
+    data = load(out)
+    assert (data["requests"], data["responses"], data["errors"]) == (300, 300, {})
+    assert data["status_codes"] == {"201": 300}
+    assert data["bytes_read"] == 300 * len(b"made!")
+    check_histogram(data)
+    assert "HTTP/2" in proc.stdout and "(response bodies)" in proc.stdout
+    assert len(seen) == 300
+    for request in seen:
+        assert request["version"] == "2"
+        assert (request["method"], request["target"], request["body"]) == (
+            "POST", "/items?x=1", b"abc")
+        headers = request["headers"]
+        assert headers["user-agent"].startswith("fastclient-bench/")
+        assert headers["x-test"] == "yes" and headers["content-length"] == "3"
+        assert "connection" not in headers  # no HTTP/1.1 connection header on HTTP/2
+
+
+def test_http2_engine_over_tls_with_alpn(
+    serve_asgi: Callable[..., Any], ca_bundle: str
+) -> None:
+    seen: List[Dict[str, Any]] = []
+    server = serve_asgi(_recording_app(seen), tls=True)
+    proc = bench(server.url + "/", "--http2", "-n", "40", "-c", "4", "-w", "1",
+                 "--no-progress", env={"SSL_CERT_FILE": ca_bundle})
+    assert proc.returncode == 0, proc.stderr + proc.stdout
+    assert "201: 40" in proc.stdout and "Errors        none" in proc.stdout
+    assert [r["version"] for r in seen] == ["2"] * 40
+    refused = bench(server.url + "/", "--http2", "-n", "5", "-c", "1", "--no-progress",
+                    env={"SSL_CERT_FILE": ""})
+    assert refused.returncode == 1 and "not trusted" in refused.stderr
+    no_traceback(refused)
