@@ -4,8 +4,8 @@ Same nginx, same pinning (nginx on core 0, each client on core 1), 64 connection
 
 * HTTP/1.1: wrk (-t1), fastclient bench (-w 1, parsing every response, and with --replay), pycurl
   CurlMulti with 64 handles re-added as they finish (libcurl keeps the connections);
-* h2c: h2load (one connection, 64 streams) and fastclient bench --http2 (when the build
-  has fastclient.AsyncClient).
+* h2c: h2load (one connection, 64 streams) and fastclient bench --http2 (its engine over
+  fastclient's HTTP/2 pool).
 
     python -m benchmarks.bench_bench            # this module's rows only
     python -m benchmarks                        # the whole suite (see __main__.py)
@@ -97,12 +97,6 @@ def _h2load(ctx: Context, scenario: str) -> Optional[Row]:
     return make_row(scenario, "h2load (C)", int(done.group(1)), elapsed, cpu)
 
 
-def _have_async_client() -> bool:
-    from fastclient._bench.client_engine import async_client_class
-
-    return async_client_class() is not None
-
-
 def run(ctx: Context) -> List[Row]:
     scenario = SCENARIO.format(n=ctx.connections)
     rows: List[Row] = []
@@ -116,8 +110,7 @@ def run(ctx: Context) -> List[Row]:
                                          "--replay"))
         h2 = SCENARIO_H2.format(n=ctx.connections)
         cases.append(lambda: _h2load(ctx, h2))
-        if _have_async_client():
-            cases.append(lambda: _fastclient(ctx, h2, "fastclient bench --http2", "--http2"))
+        cases.append(lambda: _fastclient(ctx, h2, "fastclient bench --http2", "--http2"))
     for case in cases:
         try:
             row = case()

@@ -16,6 +16,7 @@ from typing import Any, Callable, Dict, List, Optional
 import pytest
 
 from fastclient._bench.histogram import Histogram
+from tests.servers.app import lifespan, read_body
 from tests.servers.raw import RawServer, read_request_head, reset
 
 pytestmark = pytest.mark.network
@@ -236,19 +237,9 @@ def _recording_app(seen: List[Dict[str, Any]]) -> Any:
 
     async def app(scope: Dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] == "lifespan":
-            while True:
-                message = await receive()
-                if message["type"] == "lifespan.startup":
-                    await send({"type": "lifespan.startup.complete"})
-                elif message["type"] == "lifespan.shutdown":
-                    await send({"type": "lifespan.shutdown.complete"})
-                    return
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
+            await lifespan(receive, send)
+            return
+        body = await read_body(receive)
         seen.append({
             "version": scope["http_version"],
             "method": scope["method"],

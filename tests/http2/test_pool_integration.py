@@ -27,6 +27,7 @@ import pytest
 
 import fastclient
 from fastclient import ConnectError, RemoteProtocolError
+from tests.servers.app import lifespan
 
 from .peers import server_connection
 
@@ -65,13 +66,8 @@ class PortRecorder:
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         if scope["type"] == "lifespan":
-            while True:
-                message = await receive()
-                if message["type"] == "lifespan.startup":
-                    await send({"type": "lifespan.startup.complete"})
-                elif message["type"] == "lifespan.shutdown":
-                    await send({"type": "lifespan.shutdown.complete"})
-                    return
+            await lifespan(receive, send)
+            return
         with self._lock:
             self.ports.append(scope["client"][1])
             self.versions.append(scope["http_version"])

@@ -38,7 +38,7 @@ Send = Callable[[Dict[str, Any]], Awaitable[None]]
 JSON_BODY = json.dumps({"hello": "world", "numbers": list(range(50))}).encode()
 
 
-async def _read_body(receive: Receive) -> bytes:
+async def read_body(receive: Receive) -> bytes:
     body = b""
     while True:
         message = await receive()
@@ -66,15 +66,21 @@ def _json(obj: Any) -> bytes:
     return json.dumps(obj).encode()
 
 
+async def lifespan(receive: Receive, send: Send) -> None:
+    """Answer hypercorn's lifespan messages until shutdown (for every app served here)."""
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+
+
 async def app(scope: Scope, receive: Receive, send: Send) -> None:
     if scope["type"] == "lifespan":
-        while True:
-            message = await receive()
-            if message["type"] == "lifespan.startup":
-                await send({"type": "lifespan.startup.complete"})
-            elif message["type"] == "lifespan.shutdown":
-                await send({"type": "lifespan.shutdown.complete"})
-                return
+        await lifespan(receive, send)
+        return
     assert scope["type"] == "http"
     path: str = scope["path"]
     query = dict(parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True))
@@ -82,10 +88,10 @@ async def app(scope: Scope, receive: Receive, send: Send) -> None:
     head = parts[0]
 
     if path == "/":
-        await _read_body(receive)
+        await read_body(receive)
         await _respond(send, 200, b"Hello, world!")
     elif head == "echo":
-        body = await _read_body(receive)
+        body = await read_body(receive)
         payload = {
             "method": scope["method"],
             "path": path,
@@ -96,29 +102,29 @@ async def app(scope: Scope, receive: Receive, send: Send) -> None:
         }
         await _respond(send, 200, _json(payload), content_type=b"application/json")
     elif head == "headers":
-        await _read_body(receive)
+        await read_body(receive)
         hdrs = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
         await _respond(send, 200, _json(hdrs), content_type=b"application/json")
     elif head == "status" and len(parts) == 2:
-        await _read_body(receive)
+        await read_body(receive)
         await _respond(send, int(parts[1]))
     elif head == "redirect" and len(parts) == 2:
-        await _read_body(receive)
+        await read_body(receive)
         n = int(parts[1])
         location = b"/" if n <= 0 else f"/redirect/{n - 1}".encode()
         await _respond(send, 302, headers=[(b"location", location)])
     elif head == "redirect_to":
-        await _read_body(receive)
+        await read_body(receive)
         status = int(query.get("status", "302"))
         await _respond(send, status, headers=[(b"location", query["url"].encode())])
     elif head == "json":
-        await _read_body(receive)
+        await read_body(receive)
         await _respond(send, 200, JSON_BODY, content_type=b"application/json")
     elif head == "bytes" and len(parts) == 2:
-        await _read_body(receive)
+        await read_body(receive)
         await _respond(send, 200, b"x" * int(parts[1]), content_type=b"application/octet-stream")
     elif head == "stream" and len(parts) == 2:
-        await _read_body(receive)
+        await read_body(receive)
         n = int(parts[1])
         start = [(b"content-type", b"text/plain")]
         await send({"type": "http.response.start", "status": 200, "headers": start})
@@ -127,11 +133,11 @@ async def app(scope: Scope, receive: Receive, send: Send) -> None:
             await send({"type": "http.response.body", "body": chunk, "more_body": True})
         await send({"type": "http.response.body", "body": b""})
     elif head == "slow":
-        await _read_body(receive)
+        await read_body(receive)
         await asyncio.sleep(float(query.get("delay", "0.5")))
         await _respond(send, 200, b"slow")
     elif head in ("gzip", "deflate", "brotli"):
-        await _read_body(receive)
+        await read_body(receive)
         if head == "gzip":
             body, coding = gzip.compress(JSON_BODY), b"gzip"
         elif head == "deflate":
@@ -142,11 +148,11 @@ async def app(scope: Scope, receive: Receive, send: Send) -> None:
             send, 200, body, [(b"content-encoding", coding)], content_type=b"application/json"
         )
     elif head == "cookies" and len(parts) == 2 and parts[1] == "set":
-        await _read_body(receive)
+        await read_body(receive)
         cookies = [(b"set-cookie", f"{k}={v}; Path=/".encode()) for k, v in query.items()]
         await _respond(send, 302, headers=[(b"location", b"/cookies"), *cookies])
     elif head == "cookies":
-        await _read_body(receive)
+        await read_body(receive)
         jar: Dict[str, str] = {}
         for k, v in scope["headers"]:
             if k == b"cookie":
@@ -156,7 +162,7 @@ async def app(scope: Scope, receive: Receive, send: Send) -> None:
                         jar[name] = value
         await _respond(send, 200, _json(jar), content_type=b"application/json")
     elif head == "basic-auth" and len(parts) == 3:
-        await _read_body(receive)
+        await read_body(receive)
         expected = b"Basic " + base64.b64encode(f"{parts[1]}:{parts[2]}".encode())
         got = dict(scope["headers"]).get(b"authorization")
         if got == expected:
@@ -165,5 +171,5 @@ async def app(scope: Scope, receive: Receive, send: Send) -> None:
         else:
             await _respond(send, 401, headers=[(b"www-authenticate", b'Basic realm="test"')])
     else:
-        await _read_body(receive)
+        await read_body(receive)
         await _respond(send, 404, b"not found")
