@@ -289,13 +289,21 @@ class QueryParams(Mapping[str, str]):
         value: Any = args[0] if args else kwargs
         items: Dict[str, List[str]] = {}
         if type(value) is dict:
-            # The usual request's params, a dict of str to str, without the checks per
-            # item below; anything else in it sends the whole dict the general way.
+            # The usual request's params, a dict of str to str or number (not bool: it
+            # spells "true"), without the checks per item below; anything else in it
+            # sends the whole dict the general way.
             for key, item in value.items():
-                if type(item) is not str or type(key) is not str:
+                if type(key) is not str:
                     items = {}
                     break
-                items[key] = [item]
+                kind = type(item)
+                if kind is str:
+                    items[key] = [item]
+                elif kind is int or kind is float:
+                    items[key] = [str(item)]
+                else:
+                    items = {}
+                    break
             else:
                 self._dict = items
                 return

@@ -47,7 +47,9 @@ def test_form_urlencode_refuses_what_urlencode_refuses() -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.dictionaries(_TEXT, st.one_of(_TEXT, st.integers(), st.none(), st.booleans())))
+@given(
+    st.dictionaries(_TEXT, st.one_of(_TEXT, st.integers(), st.floats(), st.none(), st.booleans()))
+)
 def test_dict_params_as_the_pairs_would_be(params: Dict[str, Any]) -> None:
     fast = QueryParams(params)
     general = QueryParams(list(params.items()))
