@@ -215,21 +215,15 @@ class Request:
             and headers._keys is not None
             and not cookies
             and stream is None
-            and bodiless
-        ):
-            self.stream = EMPTY_STREAM
-            self._content = b""
-            self.headers = bodiless_headers(method, url, headers)
-            return
-        if (
-            type(headers) is Headers
-            and headers._keys is not None
-            and not cookies
-            and stream is None
             and not files
         ):
-            # A client's request with a body: what the general path below does, minus
-            # its checks and its copy of a Headers that is checked already.
+            # A client's request (its headers checked already): what the general path
+            # below does, minus its checks and its copy of the headers.
+            if bodiless:
+                self.stream = EMPTY_STREAM
+                self._content = b""
+                self.headers = bodiless_headers(method, url, headers)
+                return
             self.headers = headers = Headers._from_checked(headers._raw[:], headers._keys[:])
             body_headers, body = encode_request(content, data, None, json)
             complete_headers(method, url, headers, body_headers)
