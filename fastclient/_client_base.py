@@ -27,7 +27,6 @@ from typing import (
     Tuple,
     TypeVar,
     Union,
-    cast,
 )
 
 from ._auth import Auth, BasicAuth, FunctionAuth
@@ -437,10 +436,10 @@ class BaseClient(Generic[T]):
                 merged_params = self._params if params is None else self._params.merge(params)
             else:
                 merged_params = params
-            if merged_params is not None:
+            if merged_params is not None and type(url) is URL:
                 # What Request(url, params=...) does, done here so that the request can
                 # take the bodiless fast path below.
-                url = cast(URL, url).copy_with(params=merged_params)
+                url = url.copy_with(params=merged_params)
                 merged_params = None
 
         # (Without headers of its own, the request takes its own copy of the client's.)
