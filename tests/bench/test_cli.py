@@ -17,7 +17,7 @@ import pytest
 
 from fastclient._bench.histogram import Histogram
 from tests.servers.app import lifespan, read_body
-from tests.servers.raw import RawServer, read_request_head, reset
+from tests.servers.raw import RawServer, read_request_head, recording, reset
 
 pytestmark = pytest.mark.network
 
@@ -210,18 +210,8 @@ def test_https_verification_and_insecure(https_server: Any, ca_bundle: str) -> N
 
 def test_post_with_body_and_headers(raw_server: RawFactory) -> None:
     seen: List[bytes] = []
-
-    def handler(sock: socket.socket) -> None:
-        from tests.servers.raw import read_request
-
-        while True:
-            head, body = read_request(sock)
-            if not head:
-                return
-            seen.append(head + body)
-            sock.sendall(b"HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n")
-
-    server = raw_server(handler)
+    created = b"HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n"
+    server = raw_server(recording(seen, created, with_body=True))
     proc = bench(server.url + "/items?x=1", "-m", "POST", "--body", "{\"a\": 1}",
                  "-H", "Content-Type: application/json", "-n", "5", "-c", "1", "--no-progress")
     assert proc.returncode == 0, proc.stderr

@@ -6,14 +6,13 @@ request's own on the way out, must show."""
 
 from __future__ import annotations
 
-import socket
 from typing import Any, Callable, List
 
 import pytest
 
 from fastclient import Headers, LocalProtocolError, Request
 from fastclient._client_base import _TEMPLATED_METHODS
-from tests.servers.raw import read_request
+from tests.servers.raw import recording
 
 pytestmark = pytest.mark.network
 
@@ -23,16 +22,7 @@ OK = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
 def recording_server(raw_server: Callable[..., Any]) -> Any:
     """A keep-alive server that answers "ok" and keeps every request head it read."""
     heads: List[bytes] = []
-
-    def handler(sock: socket.socket) -> None:
-        while True:
-            head, _ = read_request(sock)
-            if not head:
-                return
-            heads.append(head)
-            sock.sendall(OK)
-
-    server = raw_server(handler)
+    server = raw_server(recording(heads, OK))
     server.heads = heads
     return server
 

@@ -126,3 +126,18 @@ def reset(sock: socket.socket) -> None:
     """Close with SO_LINGER 0, which makes the kernel send RST instead of FIN."""
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     sock.close()
+
+
+def recording(seen: List[bytes], answer: bytes, with_body: bool = False) -> Handler:
+    """A keep-alive handler: answers every request with ``answer`` and keeps what it read
+    in ``seen`` (the head, or the head and the body), until the client closes."""
+
+    def handler(sock: socket.socket) -> None:
+        while True:
+            head, body = read_request(sock)
+            if not head:
+                return
+            seen.append(head + body if with_body else head)
+            sock.sendall(answer)
+
+    return handler
