@@ -26,8 +26,7 @@ class SyncNetworkStream:
                 handle.chunks = [data[max_bytes:]]
                 data = data[:max_bytes]
             return data
-        handle._recv_timeout(timeout)
-        return handle.sock.recv(max_bytes)  # type: ignore[no-any-return]
+        return handle.recv_some(max_bytes, timeout)  # type: ignore[no-any-return]
 
     def write(self, data: bytes, timeout: Optional[float] = None) -> None:
         self._handle.write(data, timeout)

@@ -173,17 +173,21 @@ class SyncHTTP11Connection:
         #   remainder is set and the recv tried again (_recv_until). Never early; the cost
         #   is one more wake-up, only for a read that really waits that long.
         # No timeout (None) on either side is never mixed with a number.
+        # Even a kernel timeout equal to the wanted one may end early: the kernel counts it
+        # in whole timer ticks (10 ms at HZ=100) from a tick already partly gone, and was
+        # seen to end 12 ms before a 100 ms read timeout. So every expiry is checked against
+        # the monotonic clock from this read's start, and a short one waits out the rest.
         kernel = self._rcv
-        if kernel != wanted:
-            if kernel is None or wanted is None or not wanted * _EARLY <= kernel <= wanted + _LATE:
-                self._recv_timeout(wanted)
-                kernel = wanted
-            elif kernel < wanted and not started:
-                started = _monotonic()
+        if kernel != wanted and (
+            kernel is None or wanted is None or not wanted * _EARLY <= kernel <= wanted + _LATE
+        ):
+            self._recv_timeout(wanted)
+        if wanted is not None and not started:
+            started = _monotonic()
         try:
             n = self.sock.recv_into(self._buf)
         except _RECV_TIMEOUTS as exc:
-            if kernel is None or wanted is None or kernel >= wanted:
+            if wanted is None:
                 raise
             n = self._recv_until(started + wanted, exc)
         event: Any
@@ -224,6 +228,22 @@ class SyncHTTP11Connection:
                 return self.sock.recv_into(self._buf)
             except _RECV_TIMEOUTS as exc:
                 expired = exc
+
+    def recv_some(self, max_bytes: int, timeout: Optional[float]) -> bytes:
+        """One plain recv for a network stream (upgrades, CONNECT), under the same rule as
+        _read: a kernel expiry before ``timeout`` has passed by the clock waits on."""
+        self._recv_timeout(timeout)
+        started = _monotonic()
+        while True:
+            try:
+                return self.sock.recv(max_bytes)
+            except _RECV_TIMEOUTS:
+                if timeout is None:
+                    raise
+                left = started + timeout - _monotonic()
+                if left <= 0.0:
+                    raise
+                self._recv_timeout(left)
 
     def receive_head(
         self, read_timeout: Optional[float], head_deadline: float, started: float = 0.0
