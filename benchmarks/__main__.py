@@ -39,11 +39,9 @@ HERE = os.path.join(ROOT, "benchmarks")
 
 
 def discover(only: List[str]) -> List[str]:
-    names = sorted(
-        f[:-3] for f in os.listdir(HERE) if f.startswith("bench_") and f.endswith(".py")
-    )
+    names = sorted(f[:-3] for f in os.listdir(HERE) if f.startswith("bench_") and f.endswith(".py"))
     if only:
-        names = [n for n in names if n[len("bench_"):] in only or n in only]
+        names = [n for n in names if n[len("bench_") :] in only or n in only]
     return names
 
 
@@ -135,9 +133,13 @@ def _micro_table(group: List[Row]) -> List[str]:
     if relative:
         best = (max if higher else min)(values) or 1.0
         # Fastest first; rows without a value (not measured) last.
-        group = sorted(group, key=lambda r: (
-            r["value"] is None, 0.0 if r["value"] is None else (-1 if higher else 1) * r["value"]
-        ))
+        group = sorted(
+            group,
+            key=lambda r: (
+                r["value"] is None,
+                0.0 if r["value"] is None else (-1 if higher else 1) * r["value"],
+            ),
+        )
     cols = ["case", group[0]["unit"], *extras] + (["relative"] if relative else [])
     cols += ["note"] if notes else []
     out = [
@@ -228,8 +230,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--duration", type=float, default=None, help="seconds per run")
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--only", default="", help="comma-separated scenario modules")
-    parser.add_argument("--cases", default="",
-                        help="comma-separated case ids within the modules (e.g. raw-socket/sync)")
+    parser.add_argument(
+        "--cases",
+        default="",
+        help="comma-separated case ids within the modules (e.g. raw-socket/sync)",
+    )
     parser.add_argument("--out", default=os.path.join(HERE, "results"))
     args = parser.parse_args(argv)
     if not nginx_available():
@@ -245,8 +250,14 @@ def main(argv: Optional[List[str]] = None) -> int:
     load_before = _load()
     with Nginx(core=server_core) as nginx:
         cases = [x.strip() for x in args.cases.split(",") if x.strip()]
-        ctx = Context(nginx, duration=duration, connections=args.connections,
-                      client_core=client_core, quick=args.quick, cases=cases)
+        ctx = Context(
+            nginx,
+            duration=duration,
+            connections=args.connections,
+            client_core=client_core,
+            quick=args.quick,
+            cases=cases,
+        )
         for name in discover(only):
             try:
                 module: Any = importlib.import_module(f"benchmarks.{name}")
@@ -268,8 +279,10 @@ def main(argv: Optional[List[str]] = None) -> int:
                     value = "-" if row["value"] is None else _num(row["value"])
                     what = f"{value:>11} {row['unit']}"
                 elif row["requests"]:
-                    what = (f"{row['req_per_s']:>11,.0f} req/s"
-                            f"  {row['cpu_us_per_req'] or float('nan'):>7.1f} CPU µs/req")
+                    what = (
+                        f"{row['req_per_s']:>11,.0f} req/s"
+                        f"  {row['cpu_us_per_req'] or float('nan'):>7.1f} CPU µs/req"
+                    )
                 else:
                     what = f"{'-':>11} ({row.get('note', '')})"
                 print(f"   {row['client']:<40} {what}  ({row['scenario']})", flush=True)
@@ -277,7 +290,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     when = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
     pinning = (
         f"nginx on core {server_core}, each client on core {client_core}"
-        if client_core is not None else "no pinning (one core)"
+        if client_core is not None
+        else "no pinning (one core)"
     )
     header = (
         f"Measured {when} on {machine()}.\n\n"
@@ -292,8 +306,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     problem = plot(rows, os.path.join(args.out, "results.png"), f"fastclient benchmarks, {when}")
     if problem:
         print(f"benchmarks: no plot: {problem}")
-    print(f"benchmarks: wrote {args.out}/results.md, results.json"
-          + ("" if problem else ", results.png"))
+    print(
+        f"benchmarks: wrote {args.out}/results.md, results.json"
+        + ("" if problem else ", results.png")
+    )
     for name, why in skipped:
         print(f"benchmarks: skipped {name}: {why}")
     return 0

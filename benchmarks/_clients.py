@@ -483,7 +483,12 @@ CASES: Dict[str, Tuple[Any, str, str]] = {
 
 
 def run_async(
-    case: AsyncCase, loop_kind: str, url: str, inflight: int, meter: Meter, warmup: float,
+    case: AsyncCase,
+    loop_kind: str,
+    url: str,
+    inflight: int,
+    meter: Meter,
+    warmup: float,
     duration: float,
 ) -> None:
     """Drive an async case: warm up, measure a window by the loop's own timers, drain."""
@@ -529,8 +534,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--warmup", type=float, default=0.5)
     parser.add_argument("--inflight", type=int, default=64)
     args = parser.parse_args(argv)
-    print(json.dumps(measure_case(args.case, args.url, args.duration, args.inflight,
-                                  args.warmup)), flush=True)
+    print(
+        json.dumps(measure_case(args.case, args.url, args.duration, args.inflight, args.warmup)),
+        flush=True,
+    )
     return 0
 
 

@@ -152,9 +152,7 @@ def _run(
 ) -> Tuple[subprocess.CompletedProcess[bytes], float, float]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.monotonic()
-    proc = subprocess.run(
-        list(cmd), capture_output=True, timeout=timeout, check=False, cwd=ROOT
-    )
+    proc = subprocess.run(list(cmd), capture_output=True, timeout=timeout, check=False, cwd=ROOT)
     wall = time.monotonic() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)

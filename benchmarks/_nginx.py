@@ -94,8 +94,9 @@ class Nginx:
         # -e: the error log before the config is read (nginx's default path may not be
         # writable); -p: the prefix for relative paths.
         self._proc = subprocess.Popen(
-            pinned([binary, "-c", conf, "-p", tmp, "-e", os.path.join(tmp, "error.log")],
-                   self.core),
+            pinned(
+                [binary, "-c", conf, "-p", tmp, "-e", os.path.join(tmp, "error.log")], self.core
+            ),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )

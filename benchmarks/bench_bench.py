@@ -35,8 +35,7 @@ def _wrk(ctx: Context, scenario: str) -> Optional[Row]:
         return None
     seconds = max(1, round(ctx.duration))
     out, _, cpu = run_measured(
-        ctx.command(["wrk", "-t1", f"-c{ctx.connections}", f"-d{seconds}s",
-                     ctx.nginx.http_url]),
+        ctx.command(["wrk", "-t1", f"-c{ctx.connections}", f"-d{seconds}s", ctx.nginx.http_url]),
         timeout=seconds + 60,
     )
     m = re.search(r"(\d+) requests in ([\d.]+)(m?s)", out)
@@ -51,11 +50,25 @@ def _fastclient(ctx: Context, scenario: str, label: str, *extra: str) -> Row:
         path = os.path.join(tmp, "out.json")
         url = ctx.nginx.h2c_url if "--http2" in extra else ctx.nginx.http_url
         run_measured(
-            ctx.command([
-                sys.executable, "-m", "fastclient", "bench", url,
-                "-c", str(ctx.connections), "-w", "1", "-d", f"{ctx.duration:g}s",
-                "--no-progress", "--json", path, *extra,
-            ]),
+            ctx.command(
+                [
+                    sys.executable,
+                    "-m",
+                    "fastclient",
+                    "bench",
+                    url,
+                    "-c",
+                    str(ctx.connections),
+                    "-w",
+                    "1",
+                    "-d",
+                    f"{ctx.duration:g}s",
+                    "--no-progress",
+                    "--json",
+                    path,
+                    *extra,
+                ]
+            ),
             timeout=ctx.duration + 120,
         )
         with open(path) as f:
@@ -72,12 +85,17 @@ def _pycurl(ctx: Context, scenario: str) -> Optional[Row]:
         return None
     result = run_python_json(
         ctx,
-        ["-m", "benchmarks.bench_bench", "--pycurl", ctx.nginx.http_url,
-         str(ctx.duration), str(ctx.connections)],
+        [
+            "-m",
+            "benchmarks.bench_bench",
+            "--pycurl",
+            ctx.nginx.http_url,
+            str(ctx.duration),
+            str(ctx.connections),
+        ],
         timeout=ctx.duration + 60,
     )
-    return make_row(scenario, "pycurl multi", result["requests"], result["seconds"],
-                    result["cpu"])
+    return make_row(scenario, "pycurl multi", result["requests"], result["seconds"], result["cpu"])
 
 
 def _h2load(ctx: Context, scenario: str) -> Optional[Row]:
@@ -85,8 +103,9 @@ def _h2load(ctx: Context, scenario: str) -> Optional[Row]:
         return None
     seconds = max(1, round(ctx.duration))
     out, _, cpu = run_measured(
-        ctx.command(["h2load", "-t1", "-c1", f"-m{ctx.connections}", "-D", str(seconds),
-                     ctx.nginx.h2c_url]),
+        ctx.command(
+            ["h2load", "-t1", "-c1", f"-m{ctx.connections}", "-D", str(seconds), ctx.nginx.h2c_url]
+        ),
         timeout=seconds + 60,
     )
     done = re.search(r"requests: \d+ total, \d+ started, (\d+) done", out)
@@ -106,8 +125,7 @@ def run(ctx: Context) -> List[Row]:
         lambda: _pycurl(ctx, scenario),
     ]
     if not ctx.quick:
-        cases.append(lambda: _fastclient(ctx, scenario, "fastclient bench --replay",
-                                         "--replay"))
+        cases.append(lambda: _fastclient(ctx, scenario, "fastclient bench --replay", "--replay"))
         h2 = SCENARIO_H2.format(n=ctx.connections)
         cases.append(lambda: _h2load(ctx, h2))
         cases.append(lambda: _fastclient(ctx, h2, "fastclient bench --http2", "--http2"))
@@ -159,8 +177,7 @@ def pycurl_multi(url: str, duration: float, connections: int) -> Dict[str, Any]:
                 in_flight -= 1
         if in_flight:
             multi.select(0.1)
-    return {"requests": done, "seconds": time.monotonic() - t0,
-            "cpu": time.process_time() - cpu0}
+    return {"requests": done, "seconds": time.monotonic() - t0, "cpu": time.process_time() - cpu0}
 
 
 def _main(argv: List[str]) -> int:

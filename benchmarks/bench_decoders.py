@@ -129,27 +129,58 @@ def run(ctx: Context) -> List[Row]:
     """The suite's entry: two tables (decoders in MB/s, the JSON-encoding twins in ns)."""
     repeat, number = (3, 50_000) if ctx.quick else (7, 200_000)
     got = run_python_json(
-        ctx, ["-m", "benchmarks.bench_decoders", "--json", "--repeat", str(repeat),
-              "--number", str(number)], timeout=300,
+        ctx,
+        [
+            "-m",
+            "benchmarks.bench_decoders",
+            "--json",
+            "--repeat",
+            str(repeat),
+            "--number",
+            str(number),
+        ],
+        timeout=300,
     )
     rows: List[Row] = []
     for coding, size, ours, lib in got["decoders"]:
         # Rows of different codings are not comparable, hence no "relative" column; the
         # ratio to the library's own one-shot call is the price of bounded output.
-        rows.append(make_micro_row(
-            DECODERS, coding, round(ours, 1), "fastclient MB/s", higher_is_better=None,
-            extra={"one-shot library MB/s": round(lib, 1), "ratio": f"{ours / lib:.2f}",
-                   "compressed bytes": size},
-        ))
+        rows.append(
+            make_micro_row(
+                DECODERS,
+                coding,
+                round(ours, 1),
+                "fastclient MB/s",
+                higher_is_better=None,
+                extra={
+                    "one-shot library MB/s": round(lib, 1),
+                    "ratio": f"{ours / lib:.2f}",
+                    "compressed bytes": size,
+                },
+            )
+        )
     for coding in got["missing"]:
-        rows.append(make_micro_row(DECODERS, coding, None, "fastclient MB/s",
-                                   higher_is_better=None,
-                                   note=f"not installed (pip install {NEEDS[coding]})"))
+        rows.append(
+            make_micro_row(
+                DECODERS,
+                coding,
+                None,
+                "fastclient MB/s",
+                higher_is_better=None,
+                note=f"not installed (pip install {NEEDS[coding]})",
+            )
+        )
     for label, ns_py, ns_c in got["jsonenc"]:
-        rows.append(make_micro_row(
-            JSONENC, label, round(ns_c, 1), "compiled ns/call", higher_is_better=None,
-            extra={"pure ns/call": round(ns_py, 1), "speed-up": f"{ns_py / ns_c:.1f}x"},
-        ))
+        rows.append(
+            make_micro_row(
+                JSONENC,
+                label,
+                round(ns_c, 1),
+                "compiled ns/call",
+                higher_is_better=None,
+                extra={"pure ns/call": round(ns_py, 1), "speed-up": f"{ns_py / ns_c:.1f}x"},
+            )
+        )
     return rows
 
 

@@ -190,8 +190,13 @@ def results(rounds: int) -> Dict[str, Any]:
     cases = []
     for title, data in CASES:
         best = measure(found, data, rounds)
-        cases.append({"title": title, "bytes": len(data),
-                      "ns": {name: seconds * 1e9 for name, seconds in best.items()}})
+        cases.append(
+            {
+                "title": title,
+                "bytes": len(data),
+                "ns": {name: seconds * 1e9 for name, seconds in best.items()},
+            }
+        )
     return {"cases": cases, "missing": missing, "rounds": rounds}
 
 
@@ -199,22 +204,35 @@ def run(ctx: Context) -> List[Row]:
     """The suite's entry: one table per case, ns per response and MB/s, fastest first."""
     rounds = 8 if ctx.quick else 30
     got = run_python_json(
-        ctx, ["-m", "benchmarks.bench_http11_parser", "--json", "--rounds", str(rounds)],
+        ctx,
+        ["-m", "benchmarks.bench_http11_parser", "--json", "--rounds", str(rounds)],
         timeout=300,
     )
     rows: List[Row] = []
     for case in got["cases"]:
         scenario = f"HTTP/1.1 response parsing, {case['title']} ({case['bytes']:,} bytes)"
         for name, ns in case["ns"].items():
-            rows.append(make_micro_row(
-                scenario, name, round(ns, 1), "ns/response", higher_is_better=False,
-                extra={"MB/s": round(case["bytes"] / ns * 1e3, 1)},
-            ))
+            rows.append(
+                make_micro_row(
+                    scenario,
+                    name,
+                    round(ns, 1),
+                    "ns/response",
+                    higher_is_better=False,
+                    extra={"MB/s": round(case["bytes"] / ns * 1e3, 1)},
+                )
+            )
         for name in got["missing"]:
-            rows.append(make_micro_row(
-                scenario, name, None, "ns/response", higher_is_better=False,
-                note=f"not installed (pip install {PEERS[name]})",
-            ))
+            rows.append(
+                make_micro_row(
+                    scenario,
+                    name,
+                    None,
+                    "ns/response",
+                    higher_is_better=False,
+                    note=f"not installed (pip install {PEERS[name]})",
+                )
+            )
     return rows
 
 
@@ -229,12 +247,12 @@ def main(argv: Optional[List[str]] = None) -> None:
         return
     for case in got["cases"]:
         base = case["ns"]["fastclient (compiled)"]
-        print(f"\n{case['title']} ({case['bytes']} bytes per response,"
-              f" best of {args.rounds} rounds)")
+        print(
+            f"\n{case['title']} ({case['bytes']} bytes per response, best of {args.rounds} rounds)"
+        )
         print(f"  {'parser':<24}{'ns/response':>14}{'MB/s':>10}{'vs compiled':>14}")
         for name, ns in case["ns"].items():
-            print(f"  {name:<24}{ns:>14,.0f}{case['bytes'] / ns * 1e3:>10,.0f}"
-                  f"{ns / base:>13.1f}x")
+            print(f"  {name:<24}{ns:>14,.0f}{case['bytes'] / ns * 1e3:>10,.0f}{ns / base:>13.1f}x")
     for name in got["missing"]:
         print(f"\n(skipped {name}: not installed)")
 

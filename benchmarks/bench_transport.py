@@ -84,18 +84,33 @@ def _missing(case: str) -> Optional[str]:
 
 
 def _one(
-    ctx: Context, scenario: str, case: str, label: str, pip_name: str, inflight: int,
+    ctx: Context,
+    scenario: str,
+    case: str,
+    label: str,
+    pip_name: str,
+    inflight: int,
     **extra: Any,
 ) -> Row:
     extra["inflight"] = inflight
     missing = _missing(case)
     if missing is not None:
-        return make_skip_row(scenario, label, f"not installed (pip install {pip_name or missing})",
-                             **extra)
+        return make_skip_row(
+            scenario, label, f"not installed (pip install {pip_name or missing})", **extra
+        )
     warmup = 0.3 if ctx.quick else 1.0
-    args = ["-m", "benchmarks._clients", case, ctx.nginx.http_url,
-            "--duration", f"{ctx.duration:g}", "--warmup", f"{warmup:g}",
-            "--inflight", str(inflight)]
+    args = [
+        "-m",
+        "benchmarks._clients",
+        case,
+        ctx.nginx.http_url,
+        "--duration",
+        f"{ctx.duration:g}",
+        "--warmup",
+        f"{warmup:g}",
+        "--inflight",
+        str(inflight),
+    ]
     try:
         # The timeout bounds a hung client: warm-up, window, drain and start-up with room.
         r = run_python_json(ctx, args, timeout=ctx.duration + warmup + 60)
@@ -199,8 +214,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     cases = [c.strip() for c in args.cases.split(",") if c.strip()]
     two = hasattr(os, "sched_getaffinity") and len(os.sched_getaffinity(0)) > 1
     with Nginx(core=0 if two else None) as nginx:
-        ctx = Context(nginx, duration=duration, connections=args.connections,
-                      client_core=1 if two else None, quick=args.quick, cases=cases)
+        ctx = Context(
+            nginx,
+            duration=duration,
+            connections=args.connections,
+            client_core=1 if two else None,
+            quick=args.quick,
+            cases=cases,
+        )
         rows = run(ctx)
     print(markdown(rows, f"{duration:g} s per run, nginx on core 0, clients on core 1.", []))
     return 0

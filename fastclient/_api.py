@@ -88,20 +88,23 @@ def stream(
     trust_env: bool = True,
 ) -> Iterator[Response]:
     """Send one request and yield the unread response; the client closes on leaving."""
-    with Client(
-        cookies=cookies, proxy=proxy, verify=verify, timeout=timeout, trust_env=trust_env
-    ) as client, client.stream(
-        method,
-        url,
-        content=content,
-        data=data,
-        files=files,
-        json=json,
-        params=params,
-        headers=headers,
-        auth=auth,
-        follow_redirects=follow_redirects,
-    ) as response:
+    with (
+        Client(
+            cookies=cookies, proxy=proxy, verify=verify, timeout=timeout, trust_env=trust_env
+        ) as client,
+        client.stream(
+            method,
+            url,
+            content=content,
+            data=data,
+            files=files,
+            json=json,
+            params=params,
+            headers=headers,
+            auth=auth,
+            follow_redirects=follow_redirects,
+        ) as response,
+    ):
         yield response
 
 

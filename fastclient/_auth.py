@@ -162,9 +162,7 @@ def _hash_for(algorithm: str) -> Optional[str]:
 
 def _preference(algorithm: str) -> int:
     name = algorithm.upper().replace("-SESS", "")
-    return _DIGEST_PREFERENCE.index(name) if name in _DIGEST_PREFERENCE else len(
-        _DIGEST_PREFERENCE
-    )
+    return _DIGEST_PREFERENCE.index(name) if name in _DIGEST_PREFERENCE else len(_DIGEST_PREFERENCE)
 
 
 def _quote(value: bytes) -> bytes:

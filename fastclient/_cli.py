@@ -126,8 +126,10 @@ def _is_text(response: Any) -> bool:
         except UnicodeDecodeError:
             return False
         return True
-    return content_type.startswith(_TEXT_TYPES) or "+json" in content_type or (
-        "charset=" in content_type
+    return (
+        content_type.startswith(_TEXT_TYPES)
+        or "+json" in content_type
+        or ("charset=" in content_type)
     )
 
 
@@ -155,9 +157,10 @@ def main(argv: Optional[List[str]] = None) -> int:
             proxy=args.proxy, timeout=args.timeout, verify=verify, http2=args.http2
         ) as client:
             if args.download:
-                with client.stream(method, args.url, **kwargs) as response, open(
-                    args.download, "wb"
-                ) as sink:
+                with (
+                    client.stream(method, args.url, **kwargs) as response,
+                    open(args.download, "wb") as sink,
+                ):
                     for chunk in response.iter_bytes():
                         sink.write(chunk)
             else:

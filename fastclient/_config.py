@@ -320,9 +320,7 @@ def ssl_context_source(
     if verify is True and cert is None:
         lazy = LazySSLContext.from_environment(trust_env)
         cafile, capath = lazy._cafile, lazy._capath
-        if (cafile is None or os.path.isfile(cafile)) and (
-            capath is None or os.path.isdir(capath)
-        ):
+        if (cafile is None or os.path.isfile(cafile)) and (capath is None or os.path.isdir(capath)):
             return lazy
     return create_ssl_context(verify, cert, trust_env)
 

@@ -207,4 +207,3 @@ class _ResponseAdapter:
     def get_all(self, name: str, default: Any = None) -> Any:
         values: List[str] = self.response.headers.get_list(name)
         return values or default
-

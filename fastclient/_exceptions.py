@@ -231,8 +231,7 @@ class ResponseNotRead(StreamError):
     def __init__(self, message: str | None = None) -> None:
         if message is None:
             message = (
-                "Attempted to access streaming response content, without having called"
-                " `read()`."
+                "Attempted to access streaming response content, without having called `read()`."
             )
         super().__init__(message)
 
@@ -241,8 +240,7 @@ class RequestNotRead(StreamError):
     def __init__(self, message: str | None = None) -> None:
         if message is None:
             message = (
-                "Attempted to access streaming request content, without having called"
-                " `read()`."
+                "Attempted to access streaming request content, without having called `read()`."
             )
         super().__init__(message)
 
@@ -256,5 +254,3 @@ def request_context(request: Request | None = None) -> Iterator[None]:
         if request is not None and exc._request is None:
             exc._request = request
         raise
-
-

@@ -66,7 +66,10 @@ def test_describe_names_the_implementation() -> None:
 def test_version_command() -> None:
     out = subprocess.run(
         [sys.executable, "-m", "fastclient", "--version"],
-        capture_output=True, text=True, check=True, cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
     ).stdout
     assert out.startswith(f"fastclient {fastclient.__version__} [")
     assert ("compiled" in out) == (_impl.IMPLEMENTATION == "c")

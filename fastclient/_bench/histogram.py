@@ -154,4 +154,3 @@ class Histogram:
         if sum(h.counts) != h.total:
             raise ValueError("histogram buckets do not add up to its total")
         return h
-

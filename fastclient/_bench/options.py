@@ -79,34 +79,64 @@ def _build_parser() -> argparse.ArgumentParser:
         ),
     )
     p.add_argument("url", nargs="?", help="http:// or https:// URL (default: embedded server)")
-    p.add_argument("-c", "--concurrency", default=str(DEFAULT_CONCURRENCY),
-                   help="connections kept busy (default %(default)s)")
+    p.add_argument(
+        "-c",
+        "--concurrency",
+        default=str(DEFAULT_CONCURRENCY),
+        help="connections kept busy (default %(default)s)",
+    )
     p.add_argument("-n", "--requests", help="total number of requests")
-    p.add_argument("-d", "--duration",
-                   help="run time, e.g. 10s, 500ms, 2m (default 5s unless -n is given)")
+    p.add_argument(
+        "-d", "--duration", help="run time, e.g. 10s, 500ms, 2m (default 5s unless -n is given)"
+    )
     p.add_argument("-m", "--method", default="GET", help="request method (default GET)")
-    p.add_argument("-H", "--header", action="append", default=[], metavar="'NAME: VALUE'",
-                   help="extra request header (repeatable)")
+    p.add_argument(
+        "-H",
+        "--header",
+        action="append",
+        default=[],
+        metavar="'NAME: VALUE'",
+        help="extra request header (repeatable)",
+    )
     body = p.add_mutually_exclusive_group()
     body.add_argument("--body", help="request body (text)")
     body.add_argument("--body-file", help="request body read from a file")
-    p.add_argument("--http2", action="store_true",
-                   help="HTTP/2 (h2 over TLS, h2c with prior knowledge on http://)")
+    p.add_argument(
+        "--http2",
+        action="store_true",
+        help="HTTP/2 (h2 over TLS, h2c with prior knowledge on http://)",
+    )
     p.add_argument("--insecure", action="store_true", help="do not verify TLS certificates")
-    p.add_argument("--timeout", default=str(DEFAULT_TIMEOUT),
-                   help="seconds allowed per connect and per response (default %(default)s)")
-    p.add_argument("--rate", help="open model: requests per second started on schedule, "
-                   "latency measured from each request's intended start")
-    p.add_argument("-w", "--workers",
-                   help="worker processes (default: one per core, less one core for the "
-                   "embedded server when it runs)")
-    p.add_argument("--json", dest="json_path", metavar="FILE",
-                   help="write the results, with the full latency histogram, as JSON")
+    p.add_argument(
+        "--timeout",
+        default=str(DEFAULT_TIMEOUT),
+        help="seconds allowed per connect and per response (default %(default)s)",
+    )
+    p.add_argument(
+        "--rate",
+        help="open model: requests per second started on schedule, "
+        "latency measured from each request's intended start",
+    )
+    p.add_argument(
+        "-w",
+        "--workers",
+        help="worker processes (default: one per core, less one core for the "
+        "embedded server when it runs)",
+    )
+    p.add_argument(
+        "--json",
+        dest="json_path",
+        metavar="FILE",
+        help="write the results, with the full latency histogram, as JSON",
+    )
     p.add_argument("--no-progress", action="store_true", help="no live progress output")
-    p.add_argument("--replay", action="store_true",
-                   help="recognise a response identical, byte for byte, to the last one parsed "
-                   "without parsing it again (measures the server, not the client's parsing; "
-                   "off by default so every response is parsed and validated)")
+    p.add_argument(
+        "--replay",
+        action="store_true",
+        help="recognise a response identical, byte for byte, to the last one parsed "
+        "without parsing it again (measures the server, not the client's parsing; "
+        "off by default so every response is parsed and validated)",
+    )
     return p
 
 

@@ -102,8 +102,7 @@ def draw_histogram(h: Histogram, rows: int = _ROWS, width: int = _WIDTH) -> List
             idx = int((mid - low) / (high - low) * rows)
         counts[min(max(idx, 0), rows - 1)] += c
     lines: List[Tuple[str, int]] = [
-        (f"{format_ns(edges[i]):>9} - {format_ns(edges[i + 1]):<9}", counts[i])
-        for i in range(rows)
+        (f"{format_ns(edges[i]):>9} - {format_ns(edges[i + 1]):<9}", counts[i]) for i in range(rows)
     ]
     if over:
         lines.append((f"{'>':>9}   {format_ns(high):<9}", over))
@@ -121,8 +120,11 @@ def render(outcome: Outcome, info: RunInfo) -> str:
     elapsed = outcome.elapsed or 1e-9
     where = "embedded server" if info.embedded else info.url
     bound = (
-        f"{info.requests:,} requests" if info.requests is not None
-        else f"{info.duration:g} s" if info.duration is not None else "unbounded"
+        f"{info.requests:,} requests"
+        if info.requests is not None
+        else f"{info.duration:g} s"
+        if info.duration is not None
+        else "unbounded"
     )
     model = f"open model at {info.rate:,.0f} req/s" if info.rate else "closed model"
     lines = [
@@ -136,8 +138,7 @@ def render(outcome: Outcome, info: RunInfo) -> str:
     rps = outcome.requests / elapsed
     lines += [
         "",
-        f"  Requests      {outcome.requests:,} in {outcome.elapsed:.2f} s"
-        f" = {rps:,.0f} req/s",
+        f"  Requests      {outcome.requests:,} in {outcome.elapsed:.2f} s = {rps:,.0f} req/s",
         f"  Transfer      {_format_bytes(outcome.bytes_read)} read"
         f" = {_format_bytes(outcome.bytes_read / elapsed)}/s"
         # The HTTP/2 engine counts the response bodies, not the frames around them.
@@ -183,7 +184,10 @@ def to_json(outcome: Outcome, info: RunInfo) -> Dict[str, Any]:
     if h.total:
         latency.update(
             {f"p{p:g}": h.value_at(p) for p in PERCENTILES},
-            min=h.min, max=h.max, mean=h.mean(), stdev=h.stdev(),
+            min=h.min,
+            max=h.max,
+            mean=h.mean(),
+            stdev=h.stdev(),
         )
     return {
         "url": info.url,

@@ -590,11 +590,7 @@ class PoolState:
             waiter.conn = conn
             waiter.state = W_ASSIGNED
             self.to_wake.append(waiter)
-        if (
-            host.wait_head is not None
-            and host.n_conns < self.max_per_host
-            and host.pending is None
-        ):
+        if host.wait_head is not None and host.n_conns < self.max_per_host and host.pending is None:
             self._block(host)
         if self._blk_head is not None:
             self._dispatch()

@@ -61,8 +61,9 @@ class LocustClient(Client):
         finally:
             self._name = previous
 
-    def request(self, method: str, url: Any, *, name: Optional[str] = None,
-                **kwargs: Any) -> Response:
+    def request(
+        self, method: str, url: Any, *, name: Optional[str] = None, **kwargs: Any
+    ) -> Response:
         if name is None:
             return super().request(method, url, **kwargs)
         with self.rename_request(name):

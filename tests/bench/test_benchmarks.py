@@ -23,8 +23,14 @@ def test_rows_and_markdown_table() -> None:
         make_row("s1", "fastclient bench", 60_000, 3.0, 1.2),
         make_row("s2", "h2load (C)", 30_000, 2.0, None),
     ]
-    assert rows[0] == {"scenario": "s1", "client": "wrk (C)", "requests": 90_000,
-                       "seconds": 3.0, "req_per_s": 30_000.0, "cpu_us_per_req": 10.0}
+    assert rows[0] == {
+        "scenario": "s1",
+        "client": "wrk (C)",
+        "requests": 90_000,
+        "seconds": 3.0,
+        "req_per_s": 30_000.0,
+        "cpu_us_per_req": 10.0,
+    }
     text = markdown(rows, "Measured today.", [("bench_x", "no run(ctx)")])
     assert text.startswith("Measured today.\n")
     assert "| wrk (C) | 30,000 | 100% | 10.0 | 90,000 | 3.00 |" in text
@@ -73,12 +79,15 @@ def test_median_of_runs_with_their_range() -> None:
 
 def test_micro_rows_get_their_own_columns() -> None:
     rows = [
-        make_micro_row("parse", "slow", 2000.0, "ns/response", higher_is_better=False,
-                       extra={"MB/s": 10.0}),
-        make_micro_row("parse", "fast", 500.0, "ns/response", higher_is_better=False,
-                       extra={"MB/s": 40.0}),
-        make_micro_row("parse", "absent", None, "ns/response", higher_is_better=False,
-                       note="not installed"),
+        make_micro_row(
+            "parse", "slow", 2000.0, "ns/response", higher_is_better=False, extra={"MB/s": 10.0}
+        ),
+        make_micro_row(
+            "parse", "fast", 500.0, "ns/response", higher_is_better=False, extra={"MB/s": 40.0}
+        ),
+        make_micro_row(
+            "parse", "absent", None, "ns/response", higher_is_better=False, note="not installed"
+        ),
         make_micro_row("decode", "gzip", 250.0, "MB/s", higher_is_better=None),
     ]
     text = markdown(rows, "h", [])
@@ -91,9 +100,7 @@ def test_micro_rows_get_their_own_columns() -> None:
 
 def test_discover_finds_the_scenario_modules() -> None:
     found = discover([])
-    assert {"bench_bench", "bench_transport", "bench_http11_parser", "bench_decoders"} <= set(
-        found
-    )
+    assert {"bench_bench", "bench_transport", "bench_http11_parser", "bench_decoders"} <= set(found)
     assert discover(["bench"]) == ["bench_bench"]
     for name in ("bench_transport", "bench_http11_parser", "bench_decoders"):
         module = importlib.import_module(f"benchmarks.{name}")
@@ -104,8 +111,13 @@ def test_a_missing_peer_keeps_its_row(monkeypatch: pytest.MonkeyPatch) -> None:
     from benchmarks import _clients, bench_transport
 
     monkeypatch.setitem(_clients.CASES, "ghost/sync", (None, "", "no_such_module_fastclient"))
-    ctx: Any = Context(None, duration=1.0, connections=4, client_core=None,  # type: ignore[arg-type]
-                       quick=True)
+    ctx: Any = Context(
+        None,
+        duration=1.0,
+        connections=4,
+        client_core=None,  # type: ignore[arg-type]
+        quick=True,
+    )
     row = bench_transport._one(ctx, "s", "ghost/sync", "ghost", "ghost-pkg", 1)
     assert row["requests"] == 0 and row["note"] == "not installed (pip install ghost-pkg)"
 
@@ -145,17 +157,30 @@ def test_nginx_serves_http11_and_h2c() -> None:
 def test_quick_suite_on_a_tiny_subset(tmp_path: Path) -> None:
     """The whole harness end to end: nginx, pinned subprocesses, the three output files."""
     cmd = [
-        sys.executable, "-m", "benchmarks", "--quick", "--duration", "0.3",
-        "--only", "transport,http11_parser,decoders",
-        "--cases", "raw-socket/sync,fastclient-client/sync,fastclient-client/asyncio",
-        "--connections", "4", "--out", str(tmp_path),
+        sys.executable,
+        "-m",
+        "benchmarks",
+        "--quick",
+        "--duration",
+        "0.3",
+        "--only",
+        "transport,http11_parser,decoders",
+        "--cases",
+        "raw-socket/sync,fastclient-client/sync,fastclient-client/asyncio",
+        "--connections",
+        "4",
+        "--out",
+        str(tmp_path),
     ]
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, timeout=90, check=False)
     assert proc.returncode == 0, proc.stderr.decode(errors="replace")[-2000:]
     data = json.loads((tmp_path / "results.json").read_text())
     by_client = {r["client"]: r for r in data["rows"]}
-    for client in ("floor: raw socket loop", "fastclient Client.get",
-                   "fastclient AsyncClient.get (asyncio)"):
+    for client in (
+        "floor: raw socket loop",
+        "fastclient Client.get",
+        "fastclient AsyncClient.get (asyncio)",
+    ):
         assert by_client[client]["requests"] > 0, by_client[client]
         assert by_client[client]["cpu_us_per_req"] > 0
     assert by_client["fastclient AsyncClient.get (asyncio)"]["inflight"] == 4

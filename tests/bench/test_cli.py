@@ -25,11 +25,17 @@ ROOT = Path(__file__).resolve().parents[2]
 RawFactory = Callable[[Callable[[socket.socket], None]], RawServer]
 
 
-def bench(*args: str, timeout: float = 60, env: Optional[Dict[str, str]] = None,
-          ) -> subprocess.CompletedProcess:
+def bench(
+    *args: str,
+    timeout: float = 60,
+    env: Optional[Dict[str, str]] = None,
+) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "fastclient", "bench", *args],
-        capture_output=True, text=True, timeout=timeout, cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=ROOT,
         env=dict(os.environ, **(env or {})),
     )
 
@@ -63,8 +69,16 @@ def test_embedded_server_run_with_json(tmp_path: Path) -> None:
     assert data["connections"] == 8 and data["req_per_s"] > 0 and data["cpu_us_per_req"] > 0
     check_histogram(data)
     text = proc.stdout
-    for needle in ("embedded server", "Requests      2,000", "Status codes  200: 2,000",
-                   "Errors        none", "p50 ", "p99.9 ", "max ", "|"):
+    for needle in (
+        "embedded server",
+        "Requests      2,000",
+        "Status codes  200: 2,000",
+        "Errors        none",
+        "p50 ",
+        "p99.9 ",
+        "max ",
+        "|",
+    ):
         assert needle in text
     assert proc.stderr == ""  # --no-progress: nothing on stderr
 
@@ -105,8 +119,9 @@ def test_resetting_server_is_counted_by_class(raw_server: RawFactory, tmp_path: 
 
     server = raw_server(handler)
     out = tmp_path / "out.json"
-    proc = bench(server.url + "/", "-n", "30", "-c", "3", "-w", "1", "--no-progress",
-                 "--json", str(out))
+    proc = bench(
+        server.url + "/", "-n", "30", "-c", "3", "-w", "1", "--no-progress", "--json", str(out)
+    )
     assert proc.returncode == 1
     no_traceback(proc)
     data = load(out)
@@ -166,7 +181,10 @@ def test_help() -> None:
 def _interrupt(args: List[str], wait_for: str) -> subprocess.CompletedProcess:
     proc = subprocess.Popen(
         [sys.executable, "-m", "fastclient", "bench", *args],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
     )
     try:
         assert proc.stderr is not None
@@ -199,12 +217,23 @@ def test_https_verification_and_insecure(https_server: Any, ca_bundle: str) -> N
     refused = bench(url, "-n", "5", "-c", "1", "--no-progress", env={"SSL_CERT_FILE": ""})
     assert refused.returncode == 1 and "not trusted" in refused.stderr
     no_traceback(refused)
-    trusted = bench(url, "-n", "40", "-c", "2", "-w", "1", "--no-progress",
-                    env={"SSL_CERT_FILE": ca_bundle})
+    trusted = bench(
+        url, "-n", "40", "-c", "2", "-w", "1", "--no-progress", env={"SSL_CERT_FILE": ca_bundle}
+    )
     assert trusted.returncode == 0, trusted.stderr + trusted.stdout
     assert "Status codes  200: 40" in trusted.stdout
-    insecure = bench(url, "-n", "10", "-c", "2", "-w", "1", "--no-progress", "--insecure",
-                     env={"SSL_CERT_FILE": ""})
+    insecure = bench(
+        url,
+        "-n",
+        "10",
+        "-c",
+        "2",
+        "-w",
+        "1",
+        "--no-progress",
+        "--insecure",
+        env={"SSL_CERT_FILE": ""},
+    )
     assert insecure.returncode == 0 and "200: 10" in insecure.stdout
 
 
@@ -212,8 +241,20 @@ def test_post_with_body_and_headers(raw_server: RawFactory) -> None:
     seen: List[bytes] = []
     created = b"HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n"
     server = raw_server(recording(seen, created, with_body=True))
-    proc = bench(server.url + "/items?x=1", "-m", "POST", "--body", "{\"a\": 1}",
-                 "-H", "Content-Type: application/json", "-n", "5", "-c", "1", "--no-progress")
+    proc = bench(
+        server.url + "/items?x=1",
+        "-m",
+        "POST",
+        "--body",
+        '{"a": 1}',
+        "-H",
+        "Content-Type: application/json",
+        "-n",
+        "5",
+        "-c",
+        "1",
+        "--no-progress",
+    )
     assert proc.returncode == 0, proc.stderr
     assert "201: 5" in proc.stdout and len(seen) == 5
     first = seen[0]
@@ -230,15 +271,18 @@ def _recording_app(seen: List[Dict[str, Any]]) -> Any:
             await lifespan(receive, send)
             return
         body = await read_body(receive)
-        seen.append({
-            "version": scope["http_version"],
-            "method": scope["method"],
-            "target": scope["path"] + "?" + scope["query_string"].decode(),
-            "headers": {k.decode(): v.decode() for k, v in scope["headers"]},
-            "body": body,
-        })
-        await send({"type": "http.response.start", "status": 201,
-                    "headers": [(b"content-length", b"5")]})
+        seen.append(
+            {
+                "version": scope["http_version"],
+                "method": scope["method"],
+                "target": scope["path"] + "?" + scope["query_string"].decode(),
+                "headers": {k.decode(): v.decode() for k, v in scope["headers"]},
+                "body": body,
+            }
+        )
+        await send(
+            {"type": "http.response.start", "status": 201, "headers": [(b"content-length", b"5")]}
+        )
         await send({"type": "http.response.body", "body": b"made!"})
 
     return app
@@ -250,9 +294,25 @@ def test_http2_engine_over_h2c(serve_asgi: Callable[..., Any], tmp_path: Path) -
     seen: List[Dict[str, Any]] = []
     server = serve_asgi(_recording_app(seen))
     out = tmp_path / "h2.json"
-    proc = bench(server.url + "/items?x=1", "--http2", "-m", "POST", "--body", "abc",
-                 "-H", "X-Test: yes", "-n", "300", "-c", "16", "-w", "1",
-                 "--no-progress", "--json", str(out))
+    proc = bench(
+        server.url + "/items?x=1",
+        "--http2",
+        "-m",
+        "POST",
+        "--body",
+        "abc",
+        "-H",
+        "X-Test: yes",
+        "-n",
+        "300",
+        "-c",
+        "16",
+        "-w",
+        "1",
+        "--no-progress",
+        "--json",
+        str(out),
+    )
     assert proc.returncode == 0, proc.stderr + proc.stdout
     no_traceback(proc)
     data = load(out)
@@ -265,24 +325,43 @@ def test_http2_engine_over_h2c(serve_asgi: Callable[..., Any], tmp_path: Path) -
     for request in seen:
         assert request["version"] == "2"
         assert (request["method"], request["target"], request["body"]) == (
-            "POST", "/items?x=1", b"abc")
+            "POST",
+            "/items?x=1",
+            b"abc",
+        )
         headers = request["headers"]
         assert headers["user-agent"].startswith("fastclient-bench/")
         assert headers["x-test"] == "yes" and headers["content-length"] == "3"
         assert "connection" not in headers  # no HTTP/1.1 connection header on HTTP/2
 
 
-def test_http2_engine_over_tls_with_alpn(
-    serve_asgi: Callable[..., Any], ca_bundle: str
-) -> None:
+def test_http2_engine_over_tls_with_alpn(serve_asgi: Callable[..., Any], ca_bundle: str) -> None:
     seen: List[Dict[str, Any]] = []
     server = serve_asgi(_recording_app(seen), tls=True)
-    proc = bench(server.url + "/", "--http2", "-n", "40", "-c", "4", "-w", "1",
-                 "--no-progress", env={"SSL_CERT_FILE": ca_bundle})
+    proc = bench(
+        server.url + "/",
+        "--http2",
+        "-n",
+        "40",
+        "-c",
+        "4",
+        "-w",
+        "1",
+        "--no-progress",
+        env={"SSL_CERT_FILE": ca_bundle},
+    )
     assert proc.returncode == 0, proc.stderr + proc.stdout
     assert "201: 40" in proc.stdout and "Errors        none" in proc.stdout
     assert [r["version"] for r in seen] == ["2"] * 40
-    refused = bench(server.url + "/", "--http2", "-n", "5", "-c", "1", "--no-progress",
-                    env={"SSL_CERT_FILE": ""})
+    refused = bench(
+        server.url + "/",
+        "--http2",
+        "-n",
+        "5",
+        "-c",
+        "1",
+        "--no-progress",
+        env={"SSL_CERT_FILE": ""},
+    )
     assert refused.returncode == 1 and "not trusted" in refused.stderr
     no_traceback(refused)

@@ -27,14 +27,31 @@ def hello() -> Iterator[EmbeddedServer]:
         yield srv
 
 
-def run(port: int, *, connections: int = 4, requests: Optional[int] = 100,
-        duration: Optional[float] = None, rate: Optional[float] = None,
-        timeout: float = 5.0, replay: bool = True, loop_kind: str = "uvloop") -> Outcome:
+def run(
+    port: int,
+    *,
+    connections: int = 4,
+    requests: Optional[int] = 100,
+    duration: Optional[float] = None,
+    rate: Optional[float] = None,
+    timeout: float = 5.0,
+    replay: bool = True,
+    loop_kind: str = "uvloop",
+) -> Outcome:
     plan = Plan(
-        url=f"http://127.0.0.1:{port}/", host="127.0.0.1", port=port, tls=False,
-        insecure=False, request=build_request("GET", "/", f"127.0.0.1:{port}", [], None),
-        method=b"GET", connections=connections, requests=requests, duration=duration,
-        rate=rate, timeout=timeout, replay=replay,
+        url=f"http://127.0.0.1:{port}/",
+        host="127.0.0.1",
+        port=port,
+        tls=False,
+        insecure=False,
+        request=build_request("GET", "/", f"127.0.0.1:{port}", [], None),
+        method=b"GET",
+        connections=connections,
+        requests=requests,
+        duration=duration,
+        rate=rate,
+        timeout=timeout,
+        replay=replay,
     )
     import asyncio
 
@@ -187,8 +204,7 @@ def test_open_model_corrects_coordinated_omission(raw_server: RawFactory) -> Non
         return sum(c for low, _high, c in out.histogram.buckets() if low >= ms * 1_000_000)
 
     closed = run(raw_server(serve_forever(respond)).port, connections=1, requests=200)
-    opened = run(raw_server(serve_forever(respond)).port, connections=1, requests=200,
-                 rate=200.0)
+    opened = run(raw_server(serve_forever(respond)).port, connections=1, requests=200, rate=200.0)
     assert closed.responses == opened.responses == 200
     # (<= 2: leave room for one scheduling hiccup of a loaded machine)
     assert 1 <= slow_count(closed, 300) <= 2
@@ -200,9 +216,18 @@ def test_open_model_corrects_coordinated_omission(raw_server: RawFactory) -> Non
 def test_stop_interrupts_a_run(hello: EmbeddedServer) -> None:
     loop = engine.new_event_loop()
     plan = Plan(
-        url=hello.url, host="127.0.0.1", port=hello.port, tls=False, insecure=False,
-        request=build_request("GET", "/", "x", [], None), method=b"GET", connections=4,
-        requests=None, duration=30.0, rate=None, timeout=5.0,
+        url=hello.url,
+        host="127.0.0.1",
+        port=hello.port,
+        tls=False,
+        insecure=False,
+        request=build_request("GET", "/", "x", [], None),
+        method=b"GET",
+        connections=4,
+        requests=None,
+        duration=30.0,
+        rate=None,
+        timeout=5.0,
     )
     runs: list = []
 

@@ -24,13 +24,38 @@ def test_defaults_use_the_embedded_server_for_five_seconds() -> None:
 
 
 def test_url_and_options() -> None:
-    opts = parse_args([
-        "https://example.test:8443/a?q=1", "-c", "3", "-n", "10", "-m", "post",
-        "-H", "X-A: 1", "-H", "x-b:two", "--body", "hi", "--rate", "50", "-w", "2",
-        "--timeout", "1.5", "--insecure", "--no-progress", "--json", "out.json",
-    ])
+    opts = parse_args(
+        [
+            "https://example.test:8443/a?q=1",
+            "-c",
+            "3",
+            "-n",
+            "10",
+            "-m",
+            "post",
+            "-H",
+            "X-A: 1",
+            "-H",
+            "x-b:two",
+            "--body",
+            "hi",
+            "--rate",
+            "50",
+            "-w",
+            "2",
+            "--timeout",
+            "1.5",
+            "--insecure",
+            "--no-progress",
+            "--json",
+            "out.json",
+        ]
+    )
     assert (opts.scheme, opts.host, opts.port, opts.target) == (
-        "https", "example.test", 8443, "/a?q=1"
+        "https",
+        "example.test",
+        8443,
+        "/a?q=1",
     )
     assert opts.host_header == "example.test:8443"
     assert (opts.concurrency, opts.requests, opts.duration) == (3, 10, None)

@@ -16,9 +16,19 @@ from fastclient._exceptions import ReadError, RemoteProtocolError
 
 
 def info(**kw: object) -> RunInfo:
-    base = dict(url="http://127.0.0.1:1/", embedded=False, connections=8, workers=1,
-                requests=100, duration=None, rate=None, method="GET", http2=False,
-                loop="uvloop", implementation="compiled core")
+    base = dict(
+        url="http://127.0.0.1:1/",
+        embedded=False,
+        connections=8,
+        workers=1,
+        requests=100,
+        duration=None,
+        rate=None,
+        method="GET",
+        http2=False,
+        loop="uvloop",
+        implementation="compiled core",
+    )
     base.update(kw)
     return RunInfo(**base)  # type: ignore[arg-type]
 
@@ -107,9 +117,20 @@ def test_outcomes_cross_the_wire_and_merge() -> None:
 
 
 def test_split_plan_shares_everything_out() -> None:
-    plan = Plan(url="http://x/", host="x", port=80, tls=False, insecure=False, request=b"",
-                method=b"GET", connections=10, requests=1001, duration=None, rate=300.0,
-                timeout=1.0)
+    plan = Plan(
+        url="http://x/",
+        host="x",
+        port=80,
+        tls=False,
+        insecure=False,
+        request=b"",
+        method=b"GET",
+        connections=10,
+        requests=1001,
+        duration=None,
+        rate=300.0,
+        timeout=1.0,
+    )
     shares = split_plan(plan, 3)
     assert [s.connections for s in shares] == [4, 3, 3]
     assert sum(s.requests or 0 for s in shares) == 1001

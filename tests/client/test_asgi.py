@@ -86,9 +86,10 @@ def test_streaming_response_and_disconnect() -> None:
 
     async def main() -> List[bytes]:
         chunks: List[bytes] = []
-        async with AsyncClient(transport=ASGITransport(endless)) as client, client.stream(
-            "GET", "http://example.org/events"
-        ) as response:
+        async with (
+            AsyncClient(transport=ASGITransport(endless)) as client,
+            client.stream("GET", "http://example.org/events") as response,
+        ):
             assert response.status_code == 200
             async for chunk in response.aiter_raw():
                 chunks.append(chunk)

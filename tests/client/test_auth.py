@@ -334,7 +334,7 @@ def test_auth_forms(make_client: Callable[..., Any]) -> None:
     )
     # Credentials in the URL become Basic auth when no auth is given.
     assert client.get("http://a:b@example.org/").json()["auth"] == "Basic YTpi"
-    with pytest.raises(TypeError, match="Invalid \"auth\" argument"):
+    with pytest.raises(TypeError, match='Invalid "auth" argument'):
         client.get("http://example.org/", auth=123)
 
 
@@ -352,9 +352,10 @@ def test_netrc_auth(make_client: Callable[..., Any], tmp_path: Any) -> None:
     netrc_file.write_text("machine example.org\nlogin alice\npassword s3cret\n")
     netrc_file.chmod(0o600)
     client = make_client(transport=MockTransport(echo_auth), auth=NetRCAuth(str(netrc_file)))
-    assert client.get("http://example.org/").json()["auth"] == httpx.BasicAuth(
-        "alice", "s3cret"
-    )._auth_header
+    assert (
+        client.get("http://example.org/").json()["auth"]
+        == httpx.BasicAuth("alice", "s3cret")._auth_header
+    )
     assert client.get("http://other.org/").json()["auth"] is None
 
 
@@ -392,9 +393,7 @@ class SignsBody(Auth):
         yield request
 
 
-def test_custom_auth_reading_the_request_body(
-    make_client: Callable[..., Any], which: str
-) -> None:
+def test_custom_auth_reading_the_request_body(make_client: Callable[..., Any], which: str) -> None:
     def handler(request: Request) -> Response:
         return Response(200, text=request.headers["X-Body-Hash"])
 

@@ -226,9 +226,7 @@ def test_raising_response_hook_closes_the_response(make_client: Callable[..., An
     def not_found(request: Request) -> Response:
         return Response(404)
 
-    client = make_client(
-        transport=MockTransport(not_found), event_hooks={"response": [check]}
-    )
+    client = make_client(transport=MockTransport(not_found), event_hooks={"response": [check]})
     with pytest.raises(HTTPStatusError, match="404"):
         client.get("http://example.org/")
     assert responses and responses[0].is_closed

@@ -213,9 +213,7 @@ def test_same_origin_keeps_credentials(client: Any) -> None:
         ("https://example.org", "http://example.org/echo"),  # a downgrade
     ],
 )
-def test_origin_change_drops_credentials_and_cookie(
-    client: Any, start: str, target: str
-) -> None:
+def test_origin_change_drops_credentials_and_cookie(client: Any, start: str, target: str) -> None:
     headers = {**SECRETS, "Cookie": "session=hand-set"}
     response = client.get(f"{start}/redirect/302?to={to(target)}", headers=headers)
     echoed = response.json()["headers"]

@@ -128,10 +128,13 @@ def test_mount_table_cache_is_bounded() -> None:
             },
         ),
         ({"HTTP_PROXY": "http://p:1", "NO_PROXY": "*"}, {}),
-        ({"HTTP_PROXY": "http://p:1", "NO_PROXY": "http://a.com"}, {
-            "http://": "http://p:1",
-            "http://a.com": None,
-        }),
+        (
+            {"HTTP_PROXY": "http://p:1", "NO_PROXY": "http://a.com"},
+            {
+                "http://": "http://p:1",
+                "http://a.com": None,
+            },
+        ),
     ],
 )
 def test_environment_mounts(

@@ -39,9 +39,7 @@ def test_pickles_with_its_message(cls: type[StreamError]) -> None:
         assert type(copy) is cls and copy.args == error.args
 
 
-@pytest.mark.parametrize(
-    "name", ["StreamClosed", "ResponseNotRead", "RequestNotRead"]
-)
+@pytest.mark.parametrize("name", ["StreamClosed", "ResponseNotRead", "RequestNotRead"])
 def test_default_texts_match_httpx(name: str) -> None:
     import fastclient
 
