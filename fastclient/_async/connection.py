@@ -73,6 +73,9 @@ class AsyncHTTP11Connection(asyncio.BufferedProtocol):
         self._reading_paused = False
         self._writing_paused = False
         self._drain: Optional[asyncio.Future[None]] = None
+        # The server answered before the whole request was sent: the rest would reach it
+        # as the start of the next request, so the connection is not reused.
+        self.cut = False
         self._timer: Optional[asyncio.TimerHandle] = None
         self._timer_at = 0.0
         self._deadline = _INF
@@ -170,6 +173,8 @@ class AsyncHTTP11Connection(asyncio.BufferedProtocol):
                 if event.rest:
                     self.chunks.append(event.rest)
                 self.complete = True
+        if self._drain is not None and self.head is not None and not self._drain.done():
+            self._drain.set_result(None)  # answered early: stop waiting to send the body
         if self._waiter is not None:
             if self.head is not None and (self.complete or self.chunks or self._want_head):
                 self._wake()
@@ -274,6 +279,17 @@ class AsyncHTTP11Connection(asyncio.BufferedProtocol):
             raise WriteError("the connection was closed while sending the request body")
         transport.write(data)
         if self._writing_paused:
+            await self.drained(timeout)
+
+    async def drained(self, timeout: Optional[float]) -> None:
+        """Wait, at most ``timeout`` seconds, while the transport holds more unsent bytes
+        than its high-water mark (writing paused). The pool calls it after ``start`` too:
+        a large in-memory body goes out with the head in one write, and without this wait
+        the write timeout would never apply to it. The response head arriving ends the
+        wait (the server answered before taking the whole body)."""
+        if not self._writing_paused:
+            return
+        if self.head is None:
             drain = self._loop.create_future()
             self._drain = drain
             try:
@@ -285,6 +301,8 @@ class AsyncHTTP11Connection(asyncio.BufferedProtocol):
                 raise WriteTimeout("timed out while sending the request body") from exc
             finally:
                 self._drain = None
+        if self._writing_paused:  # answered with the request still in the send buffer
+            self.cut = True
 
     async def receive_head(self, read_timeout: Optional[float], head_deadline: float) -> Any:
         if self.head is None and self.error is None:
@@ -364,6 +382,7 @@ class AsyncHTTP11Connection(asyncio.BufferedProtocol):
             self.complete
             and not self.closed
             and self.error is None
+            and not self.cut
             and (self.upgrade_rest is None and bool(self._parser.keep_alive))
         )
 

@@ -129,6 +129,8 @@ class AsyncConnectionPool(PoolShell):
             if trace is not None:
                 await atrace(trace, "http11.send_request_headers.started", {"request": None})
             proto.start(method, head)
+            if proto._writing_paused:  # a large in-memory body went with the head
+                await proto.drained(timeouts[2])
             if trace is not None:
                 await atrace(trace, "http11.send_request_headers.complete", {})
             if body is not None:
@@ -262,6 +264,7 @@ class AsyncConnectionPool(PoolShell):
                 continue
             await proto.write(write_chunk(chunk) if chunked else chunk, write_timeout)
             if proto.head is not None:
+                proto.cut = True
                 break  # the server answered before the body was sent (e.g. 413)
         if chunked:
             await proto.write(write_last_chunk(), write_timeout)

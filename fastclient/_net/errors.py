@@ -48,6 +48,17 @@ _ERRORS = {
 }
 
 
+# What a timeout says when the exception's own text is only the errno's (EAGAIN from a
+# kernel timeout: "Resource temporarily unavailable").
+_TIMEOUT_TEXT = {
+    POOL: "timed out waiting for a connection from the pool",
+    CONNECT: "timed out while connecting",
+    WRITE: "timed out while sending the request",
+    READ: "timed out waiting for data from the server",
+    CLOSE: "timed out while closing the connection",
+}
+
+
 def _is_timeout(exc: BaseException) -> bool:
     if isinstance(exc, (socket.timeout, asyncio.TimeoutError, TimeoutError)):
         return True
@@ -66,7 +77,8 @@ def map_error(exc: BaseException, phase: int, request: Optional[Any] = None) -> 
             exc._request = request
         return exc
     if _is_timeout(exc):
-        mapped: RequestError = _TIMEOUTS[phase](_describe(exc) or "timed out")
+        text = _TIMEOUT_TEXT[phase] if isinstance(exc, OSError) and exc.errno else _describe(exc)
+        mapped: RequestError = _TIMEOUTS[phase](text)
     elif isinstance(exc, (OSError, EOFError)):
         mapped = _ERRORS[phase](_describe(exc))
     else:

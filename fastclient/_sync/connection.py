@@ -25,7 +25,7 @@ import sys
 import time
 from typing import Any, List, Optional, Union
 
-from .._exceptions import ReadTimeout, RemoteProtocolError
+from .._exceptions import ReadTimeout, RemoteProtocolError, WriteTimeout
 from .._net.h1 import ResponseParser
 from .._protocol.events import Data, EndOfMessage, ResponseHead, Upgrade
 
@@ -37,6 +37,7 @@ _BUFSIZE = 64 * 1024
 _monotonic = time.monotonic
 # How a receive timeout set with SO_RCVTIMEO (or settimeout) expires.
 _RECV_TIMEOUTS = (BlockingIOError, socket.timeout, ssl.SSLWantReadError)
+_SEND_TIMEOUTS = (BlockingIOError, socket.timeout, ssl.SSLWantWriteError)
 # A receive timeout already set on the socket is kept while it is at most _LATE seconds
 # longer than the wanted one, or no shorter than _EARLY times it (see
 # SyncHTTP11Connection._read).
@@ -138,15 +139,38 @@ class SyncHTTP11Connection:
         self.complete = False
         if self.chunks:
             self.chunks = []
-        # write() inlined: this runs once per request.
-        if write_timeout != self._snd:
-            self._send_timeout(write_timeout)
-        self.sock.sendall(data)
+        self.write(data, write_timeout)
 
     def write(self, data: bytes, write_timeout: Optional[float]) -> None:
+        """Send all of ``data`` within ``write_timeout`` seconds. The kernel's send timeout
+        (SO_SNDTIMEO) bounds each send call, and a peer that takes a large write slowly
+        makes every call a partial one; so the whole write is held to the timeout here by
+        the clock, as socket.sendall does under settimeout."""
         if write_timeout != self._snd:
             self._send_timeout(write_timeout)
-        self.sock.sendall(data)
+        if write_timeout is None:
+            self.sock.sendall(data)
+            return
+        started = _monotonic()
+        try:
+            sent = self.sock.send(data)
+        except _SEND_TIMEOUTS:
+            sent = 0
+        if sent != len(data):
+            self._send_rest(memoryview(data)[sent:], started + write_timeout)
+
+    def _send_rest(self, view: memoryview, end: float) -> None:
+        while True:
+            left = end - _monotonic()
+            if left <= 0.0:
+                raise WriteTimeout("timed out while sending the request")
+            self._send_timeout(left)
+            try:
+                view = view[self.sock.send(view) :]
+            except _SEND_TIMEOUTS:
+                continue
+            if not view:
+                return
 
     def _read(self, read_timeout: Optional[float], deadline: float, started: float = 0.0) -> None:
         """One recv into the reusable buffer, fed to the parser: waits at most
@@ -254,6 +278,21 @@ class SyncHTTP11Connection:
             self._read(read_timeout, head_deadline, started)
             started = 0.0
         return self.head
+
+    def early_answer(
+        self, exc: BaseException, read_timeout: Optional[float]
+    ) -> Optional[ResponseHead]:
+        """The head of what the server answered before it stopped taking the request that
+        ``exc`` (not a timeout) broke off, if it did: a server may answer, say, 413 to a
+        body too large and close. Its answer is read (as httpcore does) and the
+        connection, half-written, is not reused."""
+        if not isinstance(exc, OSError) or isinstance(exc, _SEND_TIMEOUTS):
+            return None
+        self.closed = True
+        try:
+            return self.receive_head(read_timeout, _INF)
+        except Exception:
+            return None
 
     def receive_data(self, read_timeout: Optional[float]) -> Optional[bytes]:
         """The next piece of the body, or None at its end."""

@@ -128,14 +128,18 @@ class ConnectionPool(PoolShell):
                     {"return_value": response_head},
                 )
         except BaseException as exc:
-            self.release(conn, False)
-            mapped = map_error(exc, phase)
-            if trace is not None and isinstance(exc, Exception):
-                name = "send_request_headers" if phase == WRITE else "receive_response_headers"
-                strace(trace, f"http11.{name}.failed", {"exception": mapped})
-            if mapped is exc:
-                raise
-            raise mapped from exc
+            early = handle.early_answer(exc, timeouts[1]) if phase == WRITE else None
+            if early is not None:
+                response_head = early
+            else:
+                self.release(conn, False)
+                mapped = map_error(exc, phase)
+                if trace is not None and isinstance(exc, Exception):
+                    name = "send_request_headers" if phase == WRITE else "receive_response_headers"
+                    strace(trace, f"http11.{name}.failed", {"exception": mapped})
+                if mapped is exc:
+                    raise
+                raise mapped from exc
         if handle.upgrade_rest is not None:
             return response_head, SyncResponseStream([]), conn
         if handle.complete:
