@@ -53,6 +53,9 @@ __title__ = "fastclient"
 __description__ = "An httpx-compatible HTTP client whose hot paths are compiled with Cython."
 
 __all__ = [
+    "__description__",
+    "__title__",
+    "__version__",
     "ASGITransport",
     "AsyncBaseTransport",
     "AsyncByteStream",
@@ -120,10 +123,19 @@ __all__ = [
     "WriteError",
     "WriteTimeout",
     "WSGITransport",
-    "__description__",
-    "__title__",
-    "__version__",
 ]
+
+
+# As httpx does: the public names say they are fastclient's (``<class
+# 'fastclient.ConnectError'>`` in a traceback, not the private module that defines them).
+# Pickle finds them here too.
+for _name in __all__:
+    if not _name.startswith("__"):
+        try:
+            globals()[_name].__module__ = "fastclient"
+        except (AttributeError, TypeError):  # a value with no settable __module__ (codes)
+            pass
+del _name, annotations  # ``annotations``: the __future__ import's, not API
 
 
 def __dir__() -> list[str]:

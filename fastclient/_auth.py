@@ -212,7 +212,7 @@ class DigestAuth(Auth):
 
     def _find_challenge(self, request: Request, response: Response) -> Optional[_Challenge]:
         challenges: List[_Challenge] = []
-        problems: List[str] = []
+        problems: List[ValueError] = []
         for header in response.headers.get_list("www-authenticate"):
             scheme, _, params = header.strip().partition(" ")
             if scheme.lower() != "digest":
@@ -220,11 +220,15 @@ class DigestAuth(Auth):
             try:
                 challenges.append(_parse_challenge(params))
             except ValueError as exc:
-                problems.append(str(exc))
+                problems.append(exc)
         if not challenges:
+            if problems and all(type(p) is _AuthIntOnly for p in problems):
+                # What httpx raises: a well-formed challenge this client cannot answer.
+                raise NotImplementedError("Digest auth-int support is not yet implemented")
             if problems:
                 raise ProtocolError(
-                    "Malformed Digest WWW-Authenticate header: " + "; ".join(problems),
+                    "Malformed Digest WWW-Authenticate header: "
+                    + "; ".join(str(p) for p in problems),
                     request=request,
                 )
             return None
@@ -296,6 +300,10 @@ def _add_cookies(request: Request, response: Response) -> None:
     request.headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in pairs.items())
 
 
+class _AuthIntOnly(ValueError):
+    """A challenge whose only quality of protection is auth-int (not implemented)."""
+
+
 def _parse_challenge(params: str) -> _Challenge:
     """Parse the parameters after ``Digest``; ValueError says what is wrong."""
     fields: Dict[str, str] = {}
@@ -317,7 +325,9 @@ def _parse_challenge(params: str) -> _Challenge:
     if "qop" in fields:
         offered = [q.strip().lower() for q in fields["qop"].split(",")]
         if "auth" not in offered:
-            raise ValueError(f"qop {fields['qop']!r} offers no qop=auth (auth-int is unsupported)")
+            if "auth-int" in offered:
+                raise _AuthIntOnly(f"qop {fields['qop']!r} offers only auth-int (unsupported)")
+            raise ValueError(f"qop {fields['qop']!r} offers no qop=auth")
         qop = b"auth"
     opaque = fields.get("opaque")
     return _Challenge(

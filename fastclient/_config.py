@@ -18,7 +18,7 @@ import os
 import ssl
 import threading
 import typing
-from typing import Any, Dict, Mapping, Optional, Tuple, Union
+from typing import Any, Dict, Optional, Tuple, Union
 from urllib.parse import unquote, urlsplit
 
 __all__ = [
@@ -328,8 +328,9 @@ def ssl_context_source(
 class Proxy:
     """A proxy server: ``Proxy("http://user:pass@proxy:3128", headers=..., ssl_context=...)``.
 
-    ``url`` keeps what was given (a string or a fastclient URL); credentials in it become
-    ``auth`` and are sent to the proxy only (Proxy-Authorization), never to the origin.
+    As in httpx, credentials in the URL become ``auth`` and leave ``url`` (a URL), so that
+    printing or logging the proxy cannot show them; they are sent to the proxy only
+    (Proxy-Authorization), never to the origin.
     """
 
     def __init__(
@@ -338,21 +339,26 @@ class Proxy:
         *,
         ssl_context: ssl.SSLContext | None = None,
         auth: Tuple[str, str] | None = None,
-        headers: Mapping[str, str] | None = None,
+        headers: Any = None,
     ) -> None:
+        from ._headers import Headers
+        from ._urls import URL
+
         text = str(url)
         parts = urlsplit(text)
         scheme = parts.scheme.lower()
         if scheme not in ("http", "https", "socks5", "socks5h"):
             raise ValueError(f"Unknown scheme for proxy URL {text!r}")
+        proxy_url = url if isinstance(url, URL) else URL(text)
         if parts.username or parts.password:
             auth = (unquote(parts.username or ""), unquote(parts.password or ""))
-        self.url = url
+            proxy_url = proxy_url.copy_with(username=None, password=None)
+        self.url = proxy_url
         self.scheme = scheme
         self.host = parts.hostname or ""
         self.port = parts.port or (443 if scheme == "https" else 1080 if "socks" in scheme else 80)
         self.auth = auth
-        self.headers: Dict[str, str] = dict(headers or {})
+        self.headers = Headers(headers)
         self.ssl_context = ssl_context
 
     @property
@@ -362,8 +368,10 @@ class Proxy:
         return (self.auth[0].encode("utf-8"), self.auth[1].encode("utf-8"))
 
     def __repr__(self) -> str:
+        # The password is masked; the URL has none (see __init__).
         auth = f", auth=({self.auth[0]!r}, '********')" if self.auth else ""
-        return f"Proxy('{self.scheme}://{self.host}:{self.port}'{auth})"
+        headers = f", headers={dict(self.headers)!r}" if self.headers else ""
+        return f"Proxy({str(self.url)!r}{auth}{headers})"
 
 
 DEFAULT_TIMEOUT_CONFIG = Timeout(timeout=5.0)

@@ -27,9 +27,7 @@ class ProxyRoute:
         self.origin: Tuple[bytes, bytes, int] = (scheme, proxy.host.encode("idna"), proxy.port)
         self.ssl_context = proxy.ssl_context or ssl_context
         self.forward = scheme in (b"http", b"https")
-        headers: List[Tuple[bytes, bytes]] = [
-            (k.encode("latin-1"), v.encode("latin-1")) for k, v in proxy.headers.items()
-        ]
+        headers: List[Tuple[bytes, bytes]] = list(proxy.headers.raw)
         raw_auth = proxy.raw_auth
         if raw_auth is not None:
             token = base64.b64encode(raw_auth[0] + b":" + raw_auth[1])

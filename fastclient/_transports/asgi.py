@@ -43,6 +43,11 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 _END = object()  # ends the body queue
 
 
+def _raw(value: Any) -> bytes:
+    # ASGI says bytes; an app that sends str (which httpx accepts) gets it encoded.
+    return value.encode("latin-1") if isinstance(value, str) else bytes(value)
+
+
 class _Exchange:
     """One request/response between the client and an application task."""
 
@@ -86,7 +91,7 @@ class _Exchange:
         kind = message["type"]
         if kind == "http.response.start":
             self.status = int(message["status"])
-            self.headers = [(bytes(k), bytes(v)) for k, v in message.get("headers", [])]
+            self.headers = [(_raw(k), _raw(v)) for k, v in message.get("headers", [])]
             self.started.set()
         elif kind == "http.response.body" and not self.finished.is_set():
             body = bytes(message.get("body", b""))

@@ -90,3 +90,39 @@ def test_client_attributes(attr: str) -> None:
     with Client() as ours, httpx.Client() as theirs:
         assert hasattr(ours, attr)
         assert hasattr(theirs, attr)
+
+
+def test_package_namespace_matches_httpx() -> None:
+    import fastclient
+
+    # Every public name of httpx's, and no stray public module attributes.
+    assert set(httpx.__all__) - {"__title__"} <= set(fastclient.__all__)
+    stray = [n for n in vars(fastclient) if not n.startswith("_") and n not in fastclient.__all__]
+    assert stray == []
+    assert fastclient.__all__ == sorted(
+        fastclient.__all__, key=lambda n: (not n.startswith("__"), n.casefold())
+    )
+    # Public classes present themselves as the package's, as httpx's do.
+    assert repr(fastclient.ConnectError) == "<class 'fastclient.ConnectError'>"
+    assert fastclient.Client.__module__ == fastclient.Headers.__module__ == "fastclient"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://example.com",
+        "http://127.0.0.1:8080",
+        "https://username:password@example.com",
+        "http://user%40corp:p%3Ass@proxy:3128/",
+        "socks5://h:1080",
+    ],
+)
+def test_proxy_matches_httpx(url: str) -> None:
+    from fastclient import Proxy
+
+    ours, theirs = Proxy(url), httpx.Proxy(url)
+    assert repr(ours) == repr(theirs)
+    assert str(ours.url) == str(theirs.url)  # never with the credentials
+    assert ours.auth == theirs.auth and ours.raw_auth == theirs.raw_auth
+    with_headers = Proxy(url, headers={"X-Proxy": "1"})
+    assert repr(with_headers) == repr(httpx.Proxy(url, headers={"X-Proxy": "1"}))

@@ -169,3 +169,20 @@ def test_works_with_the_test_servers_app() -> None:
             return hello.text, len(redirected.history), cookies.json()
 
     assert run(main()) == ("Hello, world!", 3, {"flavour": "oat"})
+
+
+def test_str_header_values_from_the_app_are_accepted() -> None:
+    # ASGI says bytes; httpx accepts str from an app too, and so does fastclient.
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        headers = [(b"content-type", "text/plain"), ("x-name", b"v")]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": b"hi"})
+
+    async def main() -> None:
+        async with AsyncClient(transport=ASGITransport(app=app)) as client:
+            response = await client.get("http://testserver/")
+        assert response.text == "hi"
+        assert response.headers["content-type"] == "text/plain"
+        assert response.headers["x-name"] == "v"
+
+    run(main())

@@ -263,7 +263,7 @@ def test_digest_passes_other_responses_through(make_client: Callable[..., Any]) 
         ('Digest nonce="x"', "missing realm"),
         ("Digest realm", "expected name=value"),
         ('Digest realm="x", nonce="y", algorithm=ROT13', "unsupported algorithm"),
-        ('Digest realm="x", nonce="y", qop="auth-int"', "auth-int"),
+        ('Digest realm="x", nonce="y", qop="auth-conf"', "offers no qop=auth"),
     ],
 )
 def test_digest_malformed_challenge_is_a_clear_error(
@@ -277,6 +277,27 @@ def test_digest_malformed_challenge_is_a_clear_error(
         client.get("http://example.org/")
     assert message in str(info.value)
     assert info.value.request.url == "http://example.org/"
+
+
+def test_digest_auth_int_only_is_not_implemented_as_in_httpx(
+    make_client: Callable[..., Any],
+) -> None:
+    auth_int = 'Digest realm="x", nonce="y", qop="auth-int"'
+    answers = [
+        [("WWW-Authenticate", auth_int)],
+        [("WWW-Authenticate", auth_int), ("WWW-Authenticate", 'Digest realm="x"')],
+    ]
+
+    def handler(request: Request) -> Response:
+        return Response(401, headers=answers[0])
+
+    client = make_client(transport=MockTransport(handler), auth=DigestAuth(USER, PASSWORD))
+    with pytest.raises(NotImplementedError, match="Digest auth-int support is not yet implemented"):
+        client.get("http://example.org/")
+    # With a malformed challenge beside it, the malformed one is what is reported.
+    answers.pop(0)
+    with pytest.raises(ProtocolError, match="missing nonce"):
+        client.get("http://example.org/")
 
 
 def test_digest_nonce_count_is_unique_across_threads() -> None:
