@@ -21,6 +21,9 @@ import typing
 from typing import Any, Dict, Optional, Tuple, Union
 from urllib.parse import unquote, urlsplit
 
+from ._headers import Headers
+from ._urls import URL
+
 __all__ = [
     "DEFAULT_HEAD_TIMEOUT",
     "DEFAULT_LIMITS",
@@ -341,9 +344,6 @@ class Proxy:
         auth: Tuple[str, str] | None = None,
         headers: Any = None,
     ) -> None:
-        from ._headers import Headers
-        from ._urls import URL
-
         text = str(url)
         parts = urlsplit(text)
         scheme = parts.scheme.lower()
