@@ -305,15 +305,30 @@ class AsyncHTTP11Connection(asyncio.BufferedProtocol):
             self.cut = True
 
     async def receive_head(self, read_timeout: Optional[float], head_deadline: float) -> Any:
-        if self.head is None and self.error is None:
-            self._want_head = True
-            self._arm(read_timeout, head_deadline)
-            # _wait(), inlined: this wait is on every request's path.
-            waiter = self._waiter = self._loop.create_future()
+        waiter = self.head_waiter(read_timeout, head_deadline)
+        if waiter is not None:
             try:
                 await waiter
             finally:
                 self._waiter = None
+        return self.head_result()
+
+    def head_waiter(
+        self, read_timeout: Optional[float], head_deadline: float
+    ) -> Optional[asyncio.Future[None]]:
+        """receive_head() in two halves, for the pool's request path, where a coroutine
+        of its own would cost a frame per request and a level on every resumption: the
+        future to await (None when the head or an error is already here), then, with
+        ``_waiter`` cleared, head_result()."""
+        if self.head is None and self.error is None:
+            self._want_head = True
+            self._arm(read_timeout, head_deadline)
+            waiter: asyncio.Future[None] = self._loop.create_future()
+            self._waiter = waiter
+            return waiter
+        return None
+
+    def head_result(self) -> Any:
         if self.head is None:
             assert self.error is not None
             raise self.error

@@ -143,9 +143,16 @@ class AsyncConnectionPool(PoolShell):
             if trace is not None:
                 await atrace(trace, "http11.receive_response_headers.started", {})
             head_timeout = timeouts[4]
-            response_head = await proto.receive_head(
+            # proto.receive_head(), inlined (see head_waiter).
+            waiter = proto.head_waiter(
                 timeouts[1], _INF if head_timeout is None else loop.time() + head_timeout
             )
+            if waiter is not None:
+                try:
+                    await waiter
+                finally:
+                    proto._waiter = None
+            response_head = proto.head_result()
             if trace is not None:
                 await atrace(
                     trace,
