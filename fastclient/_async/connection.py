@@ -25,7 +25,7 @@ Close detection: eof_received/connection_lost mark the connection closed and tel
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Callable, List, Optional
+from typing import Any, Callable, List, Optional, Union
 
 from .._exceptions import (
     LocalProtocolError,
@@ -44,6 +44,8 @@ __all__ = ["HIGH_WATER", "AsyncHTTP11Connection"]
 #: Unconsumed body bytes at which reading pauses.
 HIGH_WATER = 256 * 1024
 _INF = float("inf")
+# The most one transport.write() is given (see AsyncHTTP11Connection.write).
+ONE_WRITE = 256 * 1024
 
 
 class AsyncHTTP11Connection(asyncio.BufferedProtocol):
@@ -255,7 +257,7 @@ class AsyncHTTP11Connection(asyncio.BufferedProtocol):
 
     # ------------------------------------------------------------ used by the pool
 
-    def start(self, method: bytes, data: bytes) -> None:
+    def start(self, method: bytes, data: Union[bytes, memoryview]) -> None:
         """Begin a request: reset per-response state and write the head (and a small
         body already joined to it)."""
         self._parser.start_response(method)
@@ -271,7 +273,23 @@ class AsyncHTTP11Connection(asyncio.BufferedProtocol):
             raise WriteError("the connection was closed before the request was sent")
         transport.write(data)
 
-    async def write(self, data: bytes, timeout: Optional[float]) -> None:
+    async def write(self, data: Union[bytes, memoryview], timeout: Optional[float]) -> None:
+        """Send ``data``, waiting (at most ``timeout``) while the transport is over its
+        high-water mark. Large data goes in pieces of ONE_WRITE, each waited for: handed
+        over in one write, it would sit in the transport's buffer with nothing to wait on
+        (asyncio's TLS transport passes any one write whole to the socket's transport
+        without pausing its protocol), and the write timeout would bound nothing."""
+        if len(data) <= ONE_WRITE:
+            await self._write_piece(data, timeout)
+            return
+        view = memoryview(data)
+        for start in range(0, len(view), ONE_WRITE):
+            await self._write_piece(view[start : start + ONE_WRITE], timeout)
+            if self.head is not None:
+                self.cut = True
+                return  # the server answered before taking it all (e.g. 413)
+
+    async def _write_piece(self, data: Union[bytes, memoryview], timeout: Optional[float]) -> None:
         transport = self.transport
         if self.closed or transport is None or transport.is_closing():
             if self.error is not None and self.head is not None:
@@ -279,13 +297,11 @@ class AsyncHTTP11Connection(asyncio.BufferedProtocol):
             raise WriteError("the connection was closed while sending the request body")
         transport.write(data)
         if self._writing_paused:
-            await self.drained(timeout)
+            await self._drained(timeout)
 
-    async def drained(self, timeout: Optional[float]) -> None:
+    async def _drained(self, timeout: Optional[float]) -> None:
         """Wait, at most ``timeout`` seconds, while the transport holds more unsent bytes
-        than its high-water mark (writing paused). The pool calls it after ``start`` too:
-        a large in-memory body goes out with the head in one write, and without this wait
-        the write timeout would never apply to it. The response head arriving ends the
+        than its high-water mark (writing paused). The response head arriving ends the
         wait (the server answered before taking the whole body)."""
         if not self._writing_paused:
             return

@@ -37,7 +37,7 @@ from .._net.h1 import write_chunk, write_last_chunk
 from .._net.poolbase import H2_ATTEMPTS, PoolShell, Timeouts
 from .._net.trace import atrace
 from .._protocol.pool import ACTIVE, CLOSED, PoolConnection, Waiter
-from .connection import AsyncHTTP11Connection
+from .connection import ONE_WRITE, AsyncHTTP11Connection
 from .http2 import AsyncHTTP2Connection, AsyncHTTP2ResponseStream, is_retryable
 from .stream import AsyncResponseStream
 
@@ -128,9 +128,10 @@ class AsyncConnectionPool(PoolShell):
         try:
             if trace is not None:
                 await atrace(trace, "http11.send_request_headers.started", {"request": None})
-            proto.start(method, head)
-            if proto._writing_paused:  # a large in-memory body went with the head
-                await proto.drained(timeouts[2])
+            if len(head) <= ONE_WRITE:
+                proto.start(method, head)
+            else:
+                await self._send_large(proto, method, head, timeouts[2])
             if trace is not None:
                 await atrace(trace, "http11.send_request_headers.complete", {})
             if body is not None:
@@ -258,6 +259,19 @@ class AsyncConnectionPool(PoolShell):
             self._state.discard(conn)
             if self._state.to_close or self._state.to_wake:
                 self._drain()
+
+    async def _send_large(
+        self,
+        proto: AsyncHTTP11Connection,
+        method: bytes,
+        data: bytes,
+        write_timeout: Optional[float],
+    ) -> None:
+        """A head with a large in-memory body joined to it: the first piece starts the
+        request, write() takes the rest in waited-for pieces (see there)."""
+        view = memoryview(data)
+        proto.start(method, view[:ONE_WRITE])
+        await proto.write(view[ONE_WRITE:], write_timeout)
 
     async def _send_body(
         self,

@@ -44,9 +44,7 @@ class SyncNetworkStream:
     ) -> SyncNetworkStream:
         handle = self._handle
         handle.sock.settimeout(timeout)
-        handle.sock = ssl_context.wrap_socket(handle.sock, server_hostname=server_hostname)
-        handle.sock.settimeout(None)
-        handle._rcv = handle._snd = -1.0
+        handle.replace_socket(ssl_context.wrap_socket(handle.sock, server_hostname=server_hostname))
         return self
 
     def get_extra_info(self, info: str) -> Any:

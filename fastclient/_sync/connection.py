@@ -4,11 +4,13 @@ Reads go through ``recv_into`` a buffer owned by the connection and reused for i
 life. Timeouts are the kernel's (SO_RCVTIMEO/SO_SNDTIMEO on a socket left in blocking mode),
 set only when the value changes: Python's own ``settimeout`` would put the socket in
 non-blocking mode and add a poll() before every recv, a second system call per read.
-An expired kernel timeout surfaces as EAGAIN (BlockingIOError, or SSLWantReadError through
-TLS), which the error boundary maps to ReadTimeout/WriteTimeout. A receive timeout close
-enough to the wanted one is kept rather than set again, with a check that it never ends a
-read early (see :meth:`_read`): with a head deadline the wanted value changes from read to
-read.
+An expired kernel timeout surfaces as EAGAIN (BlockingIOError), which the error boundary
+maps to ReadTimeout/WriteTimeout. Not through TLS: CPython's ssl module retries a read or
+write that wants more I/O for as long as the socket is in blocking mode, so a kernel
+timeout never ends it; a TLS socket gets ``settimeout`` instead (see ``_kernel``). A
+receive timeout close enough to the wanted one is kept rather than set again, with a check
+that it never ends a read early (see :meth:`_read`): with a head deadline the wanted value
+changes from read to read.
 
 Before an idle connection is reused, :meth:`is_dead` polls it without blocking (one
 system call on this one socket, through a poll object registered once): a server that
@@ -63,6 +65,7 @@ class SyncHTTP11Connection:
     def __init__(self, sock: Sock) -> None:
         self.sock = sock
         self._tls = isinstance(sock, ssl.SSLSocket)
+        self._kernel = _KERNEL_TIMEOUTS and not self._tls
         self._parser = ResponseParser()
         self._buf = bytearray(_BUFSIZE)
         self._view = memoryview(self._buf)
@@ -78,7 +81,18 @@ class SyncHTTP11Connection:
         # is_dead()'s poll object and the descriptor registered with it (made on first use).
         self._poller: Any = None
         self._polled_fd = -1
-        if not _KERNEL_TIMEOUTS:
+        if not self._kernel:
+            sock.settimeout(None)
+
+    def replace_socket(self, sock: Sock) -> None:
+        """Go on over ``sock`` (the same connection wrapped in TLS by start_tls)."""
+        self.sock = sock
+        self._tls = isinstance(sock, ssl.SSLSocket)
+        self._kernel = _KERNEL_TIMEOUTS and not self._tls
+        self._rcv = self._snd = -1.0
+        self._poller = None
+        self._polled_fd = -1
+        if not self._kernel:
             sock.settimeout(None)
 
     # ------------------------------------------------------------ timeouts
@@ -86,18 +100,20 @@ class SyncHTTP11Connection:
     def _recv_timeout(self, seconds: Optional[float]) -> None:
         if seconds != self._rcv:
             self._rcv = seconds
-            if _KERNEL_TIMEOUTS:
+            if self._kernel:
                 self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, _timeval(seconds))
             else:
                 self.sock.settimeout(seconds)
+                self._snd = -1.0  # one timeout serves both directions
 
     def _send_timeout(self, seconds: Optional[float]) -> None:
         if seconds != self._snd:
             self._snd = seconds
-            if _KERNEL_TIMEOUTS:
+            if self._kernel:
                 self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, _timeval(seconds))
             else:
                 self.sock.settimeout(seconds)
+                self._rcv = -1.0  # one timeout serves both directions
 
     # ------------------------------------------------------------ request/response
 
