@@ -30,6 +30,7 @@ from typing import Any, List, Optional, Union
 from .._exceptions import ReadTimeout, RemoteProtocolError, WriteTimeout
 from .._net.h1 import ResponseParser
 from .._protocol.events import Data, EndOfMessage, ResponseHead, Upgrade
+from .tlsintls import TLSInTLS
 
 __all__ = ["SyncHTTP11Connection"]
 
@@ -40,6 +41,7 @@ _monotonic = time.monotonic
 # How a receive timeout set with SO_RCVTIMEO (or settimeout) expires.
 _RECV_TIMEOUTS = (BlockingIOError, socket.timeout, ssl.SSLWantReadError)
 _SEND_TIMEOUTS = (BlockingIOError, socket.timeout, ssl.SSLWantWriteError)
+_TLS_SOCKETS = (ssl.SSLSocket, TLSInTLS)
 # A receive timeout already set on the socket is kept while it is at most _LATE seconds
 # longer than the wanted one, or no shorter than _EARLY times it (see
 # SyncHTTP11Connection._read).
@@ -47,7 +49,7 @@ _LATE = 0.002
 _EARLY = 0.9
 _POLL_EVENTS = select.POLLIN | select.POLLPRI if hasattr(select, "poll") else 0
 
-Sock = Union[socket.socket, ssl.SSLSocket]
+Sock = Union[socket.socket, ssl.SSLSocket, TLSInTLS]
 
 
 def _timeval(seconds: Optional[float]) -> bytes:
@@ -64,7 +66,7 @@ class SyncHTTP11Connection:
 
     def __init__(self, sock: Sock) -> None:
         self.sock = sock
-        self._tls = isinstance(sock, ssl.SSLSocket)
+        self._tls = isinstance(sock, _TLS_SOCKETS)
         self._kernel = _KERNEL_TIMEOUTS and not self._tls
         self._parser = ResponseParser()
         self._buf = bytearray(_BUFSIZE)
@@ -87,7 +89,7 @@ class SyncHTTP11Connection:
     def replace_socket(self, sock: Sock) -> None:
         """Go on over ``sock`` (the same connection wrapped in TLS by start_tls)."""
         self.sock = sock
-        self._tls = isinstance(sock, ssl.SSLSocket)
+        self._tls = isinstance(sock, _TLS_SOCKETS)
         self._kernel = _KERNEL_TIMEOUTS and not self._tls
         self._rcv = self._snd = -1.0
         self._poller = None

@@ -39,6 +39,7 @@ from .._protocol.pool import ACTIVE, PoolConnection, Waiter
 from .connection import SyncHTTP11Connection
 from .http2 import SyncHTTP2Connection, SyncHTTP2ResponseStream, is_retryable
 from .stream import SyncResponseStream
+from .tlsintls import TLSInTLS
 
 __all__ = ["ConnectionPool"]
 
@@ -535,7 +536,7 @@ class ConnectionPool(PoolShell):
         timeout: Optional[float],
         ssl_context: Union[ssl.SSLContext, LazySSLContext, None] = None,
         offer_h2: bool = False,
-    ) -> ssl.SSLSocket:
+    ) -> Union[ssl.SSLSocket, TLSInTLS]:
         source = self._ssl_context if ssl_context is None else ssl_context
         # get() is thread-safe: threads connecting at once wait for one build.
         ctx = source if isinstance(source, ssl.SSLContext) else source.get()
@@ -544,7 +545,11 @@ class ConnectionPool(PoolShell):
         # shared with clients that offer other protocols.
         ctx.set_alpn_protocols(self._alpn if offer_h2 else ["http/1.1"])
         sock.settimeout(timeout)
-        tls = ctx.wrap_socket(sock, server_hostname=sni)
+        tls: Union[ssl.SSLSocket, TLSInTLS]
+        if isinstance(sock, ssl.SSLSocket):  # the tunnel of an https:// proxy
+            tls = TLSInTLS(sock, ctx, sni)
+        else:
+            tls = ctx.wrap_socket(sock, server_hostname=sni)
         if not offer_h2 and tls.selected_alpn_protocol() == "h2":
             tls.close()
             raise UnsupportedProtocol("the server chose HTTP/2, which was not offered")

@@ -6,10 +6,12 @@ in mid-body, a reset, a trickle of bytes, garbage. Only 127.0.0.1.
 
 from __future__ import annotations
 
+import select
 import socket
+import ssl
 import struct
 import threading
-from typing import Callable, List, Tuple
+from typing import Callable, List, Optional, Tuple
 
 Handler = Callable[[socket.socket], None]
 
@@ -141,3 +143,53 @@ def recording(seen: List[bytes], answer: bytes, with_body: bool = False) -> Hand
             sock.sendall(answer)
 
     return handler
+
+
+def connect_proxy(tunnels: List[bytes], tls: Optional[ssl.SSLContext] = None) -> Handler:
+    """A CONNECT proxy (over TLS with ``tls``): records each request head in ``tunnels``,
+    answers 200 to a CONNECT for 127.0.0.1 (refuses any other host: loopback only) and
+    then relays bytes both ways until either side closes."""
+
+    def handler(sock: socket.socket) -> None:
+        if tls is None:
+            tunnel(sock)
+        else:
+            with tls.wrap_socket(sock, server_side=True) as wrapped:
+                tunnel(wrapped)
+
+    def tunnel(client: socket.socket) -> None:
+        head = read_request_head(client)
+        tunnels.append(head)
+        target = head.split(b" ", 2)[1]
+        host, _, port = target.rpartition(b":")
+        if not head.startswith(b"CONNECT ") or host != b"127.0.0.1":
+            client.sendall(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
+            return
+        upstream = socket.create_connection(("127.0.0.1", int(port)), timeout=10)
+        client.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+        # One thread relays both ways: an SSL object must not be read and written from
+        # two threads at once.
+        try:
+            _relay(client, upstream)
+        finally:
+            upstream.close()
+
+    return handler
+
+
+def _relay(a: socket.socket, b: socket.socket) -> None:
+    peers = {a: b, b: a}
+    while True:
+        ready = [s for s in (a, b) if isinstance(s, ssl.SSLSocket) and s.pending()]
+        if not ready:
+            ready, _, _ = select.select([a, b], [], [], 10.0)
+            if not ready:
+                return
+        for src in ready:
+            try:
+                data = src.recv(65536)
+            except OSError:
+                return
+            if not data:
+                return
+            peers[src].sendall(data)
