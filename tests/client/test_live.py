@@ -101,6 +101,13 @@ def test_https_with_ca_bundle(
     client = make_client(verify=ca_bundle)
     response = client.get(https_server.url + "/json")
     assert response.json()["hello"] == "world"
+    # Kept alive: the next requests go out on the same TLS connection.
+    ids = {client.get(https_server.url + "/json").extensions["conn_id"] for _ in range(3)}
+    assert ids == {response.extensions["conn_id"]}
+    # A read timeout ends a TLS read too (the sync driver's kernel timeouts could not).
+    with pytest.raises(ReadTimeout):
+        client.get(https_server.url + "/slow?delay=1", timeout=0.2)
+    assert client.get(https_server.url + "/json").status_code == 200
 
 
 def test_timeout(make_client: Callable[..., Any], http_server: Any) -> None:
