@@ -6,6 +6,7 @@ plain values; the histogram travels as its compact dict form.
 
 from __future__ import annotations
 
+import copy
 from typing import Any, Dict, List, Optional
 
 from .histogram import Histogram
@@ -56,6 +57,14 @@ class Plan:
         # Recognise a response identical to the last one parsed instead of parsing it
         # again (engine.py explains why that is exact).
         self.replay = replay
+
+    def share(self, connections: int, requests: Optional[int], rate: Optional[float]) -> Plan:
+        """A copy for one worker, with its part of the connections, requests and rate."""
+        part = copy.copy(self)
+        part.connections = connections
+        part.requests = requests
+        part.rate = rate
+        return part
 
 
 class Outcome:

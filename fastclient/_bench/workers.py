@@ -41,25 +41,7 @@ def split_plan(plan: Plan, workers: int) -> List[Plan]:
         if plan.requests is not None:
             reqs = plan.requests // workers + (1 if i < plan.requests % workers else 0)
         rate = plan.rate * conns / plan.connections if plan.rate else None
-        share = Plan(
-            url=plan.url,
-            host=plan.host,
-            port=plan.port,
-            tls=plan.tls,
-            insecure=plan.insecure,
-            request=plan.request,
-            method=plan.method,
-            connections=conns,
-            requests=reqs,
-            duration=plan.duration,
-            rate=rate,
-            timeout=plan.timeout,
-            http2=plan.http2,
-            headers=plan.headers,
-            body=plan.body,
-            progress_interval=plan.progress_interval,
-            replay=plan.replay,
-        )
+        share = plan.share(conns, reqs, rate)
         if reqs != 0:
             shares.append(share)
     return shares
