@@ -284,10 +284,10 @@ class AsyncHTTP11Connection(asyncio.BufferedProtocol):
             return
         view = memoryview(data)
         for start in range(0, len(view), ONE_WRITE):
-            await self._write_piece(view[start : start + ONE_WRITE], timeout)
-            if self.head is not None:
+            if start and self.head is not None:
                 self.cut = True
                 return  # the server answered before taking it all (e.g. 413)
+            await self._write_piece(view[start : start + ONE_WRITE], timeout)
 
     async def _write_piece(self, data: Union[bytes, memoryview], timeout: Optional[float]) -> None:
         transport = self.transport

@@ -283,10 +283,13 @@ class AsyncConnectionPool(PoolShell):
         async for chunk in body:
             if not chunk:
                 continue
-            await proto.write(write_chunk(chunk) if chunked else chunk, write_timeout)
             if proto.head is not None:
+                # The server answered before the body was sent (e.g. 413). Checked before
+                # a write, not after: an answer to the whole body leaves the connection
+                # reusable.
                 proto.cut = True
-                break  # the server answered before the body was sent (e.g. 413)
+                break
+            await proto.write(write_chunk(chunk) if chunked else chunk, write_timeout)
         if chunked:
             await proto.write(write_last_chunk(), write_timeout)
 
