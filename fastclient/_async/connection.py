@@ -302,9 +302,8 @@ class AsyncHTTP11Connection(asyncio.BufferedProtocol):
     async def _drained(self, timeout: Optional[float]) -> None:
         """Wait, at most ``timeout`` seconds, while the transport holds more unsent bytes
         than its high-water mark (writing paused). The response head arriving ends the
-        wait (the server answered before taking the whole body)."""
-        if not self._writing_paused:
-            return
+        wait (the server answered before taking the whole body). Called only while
+        writing is paused."""
         if self.head is None:
             drain = self._loop.create_future()
             self._drain = drain
