@@ -35,7 +35,8 @@ import asyncio
 import socket
 import ssl
 import time
-from typing import Any, Callable, List, Optional, cast
+from collections import deque
+from typing import Any, Callable, Deque, List, Optional, cast
 
 from .._exceptions import (
     ConnectError,
@@ -315,7 +316,11 @@ class Run:
         self.period = int(1e9 / plan.rate) if plan.rate else 0
         self.t0 = 0
         self.issued = 0  # open model: intended starts handed out so far
-        self.idle: List[_Connection] = []  # open model: connections waiting for a start
+        # Open model: connections waiting for a start, longest-waiting first. FIFO, not
+        # LIFO: a stack would keep serving from the same few connections while the one
+        # at its bottom idled until the server's keep-alive timeout closed it (5 s on
+        # uvicorn), racing the next request sent on it; and ``-c N`` means N loaded.
+        self.idle: Deque[_Connection] = deque()
         self.pacer: Optional[asyncio.TimerHandle] = None
         self.conns: set[_Connection] = set()
         self.opening = 0  # connect attempts in flight
@@ -496,7 +501,7 @@ class Run:
             intended = self.t0 + self.issued * self.period
             if intended > now + _EARLY_NS:
                 break
-            conn = idle.pop()
+            conn = idle.popleft()
             self.issued += 1
             if self.remaining > 0:
                 self.remaining -= 1

@@ -8,8 +8,9 @@ requests are answered in one write.
 
 It runs in its own process (``python -m fastclient._bench.server``), so that it does not
 share a core or a GIL with the load generator. The process binds an ephemeral 127.0.0.1
-port, prints ``PORT <n>`` on stdout, and exits when its stdin reaches end of file: the
-parent holds the other end, so even a killed parent leaves no server behind.
+port, prints ``PORT <n>`` on stdout once it is serving, and exits when its stdin reaches
+end of file: the parent holds the other end, so even a killed parent leaves no server
+behind.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import signal
 import socket
 import subprocess
 import sys
-from typing import Any, Optional, Sequence, cast
+from typing import Any, Callable, Optional, Sequence, cast
 
 __all__ = ["EmbeddedServer", "HELLO_RESPONSE", "serve_forever"]
 
@@ -132,8 +133,18 @@ def _new_loop() -> asyncio.AbstractEventLoop:
     return loop
 
 
-def serve_forever(sock: socket.socket, stop_on_stdin_eof: bool = True) -> None:
-    """Serve on the bound, listening ``sock`` until SIGTERM/SIGINT or stdin's EOF."""
+def serve_forever(
+    sock: socket.socket,
+    stop_on_stdin_eof: bool = True,
+    on_ready: Optional[Callable[[], None]] = None,
+) -> None:
+    """Serve on the bound, listening ``sock`` until SIGTERM/SIGINT or stdin's EOF.
+
+    ``on_ready`` is called once the loop is accepting: not before, because the kernel
+    completes handshakes on a listening socket by itself, and a client let in while this
+    process is still importing its event loop (hundreds of ms from a cold disk) would
+    count that start-up as response time.
+    """
     loop = _new_loop()
     asyncio.set_event_loop(loop)
     stopped = loop.create_future()
@@ -162,6 +173,8 @@ def serve_forever(sock: socket.socket, stop_on_stdin_eof: bool = True) -> None:
 
     async def main() -> None:
         server = await loop.create_server(_HelloProtocol, sock=sock, backlog=4096)
+        if on_ready is not None:
+            on_ready()
         try:
             await stopped
         finally:
@@ -246,9 +259,13 @@ def main(argv: Sequence[str]) -> int:
     sock.bind(("127.0.0.1", 0))
     sock.listen(4096)
     sock.setblocking(False)
-    sys.stdout.write(f"PORT {sock.getsockname()[1]}\n")
-    sys.stdout.flush()
-    serve_forever(sock)
+    port = sock.getsockname()[1]
+
+    def announce() -> None:
+        sys.stdout.write(f"PORT {port}\n")
+        sys.stdout.flush()
+
+    serve_forever(sock, on_ready=announce)
     return 0
 
 

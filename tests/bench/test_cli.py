@@ -100,7 +100,11 @@ def test_rate_keeps_the_arrival_rate(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     data = load(out)
     assert data["responses"] == 400 and data["requested"]["rate"] == 800
-    assert 0.4 < data["elapsed_s"] < 1.2  # 400 requests at 800/s: 0.5 s
+    # Never ahead of the schedule: the last of 400 starts is due 399/800 s = 0.49875 s in,
+    # and may go out at most 1 ms early. (How closely the schedule is kept is checked on
+    # a virtual clock in test_pacing.py: a wall-clock bound here would measure the host,
+    # whose virtual CPUs were seen losing 1.6 s at a time to the hypervisor.)
+    assert data["elapsed_s"] >= 0.49875 - 0.001
     assert "open model at 800 req/s" in proc.stdout and "intended start" in proc.stdout
 
 

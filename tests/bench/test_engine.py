@@ -187,8 +187,9 @@ def test_refused_connections_are_counted_and_bounded() -> None:
 def test_open_model_keeps_the_rate(hello: EmbeddedServer) -> None:
     out = run(hello.port, connections=4, requests=300, rate=600.0)
     assert out.responses == 300 and not out.errors
-    # 300 requests at 600/s: half a second, give or take scheduling.
-    assert 0.42 < out.elapsed < 1.2
+    # Never ahead of the schedule: the last start is due 299/600 s in, and may go out at
+    # most 1 ms early (how closely it is kept: test_pacing.py, on a virtual clock).
+    assert out.elapsed >= 299 / 600 - 0.001
 
 
 def test_open_model_corrects_coordinated_omission(raw_server: RawFactory) -> None:
