@@ -266,9 +266,10 @@ def _respond(server: Any, sid: int, body: bytes) -> None:
 
 
 class ShrinkingPeer:
-    """Lowers MAX_CONCURRENT_STREAMS to 2 when the first request arrives, holds every
-    response for 0.3 s, then answers one stream every 20 ms. Records how many streams
-    were open at once among requests that arrived after the client acknowledged."""
+    """Lowers MAX_CONCURRENT_STREAMS to 2 once the first request has arrived and the
+    client has acknowledged the preface's SETTINGS, holds every response for 0.3 s, then
+    answers one stream every 20 ms. Records how many streams were open at once among
+    requests that arrived after the client acknowledged the lowered limit."""
 
     def __init__(self) -> None:
         self.after_ack = 0
@@ -287,6 +288,13 @@ class ShrinkingPeer:
         sock.sendall(server.data_to_send())
         sock.settimeout(0.02)
         opened: List[int] = []
+        # h2 applies every pending SETTINGS change on the next ACK, whichever SETTINGS
+        # frame that ACK answers. So the limit is lowered only after the preface's ACK:
+        # lowered before it, h2 would take the client's ACK of the preface (sent before
+        # the client saw the new limit) for an ACK of the limit, and then call the
+        # client's in-flight streams a violation.
+        preface_acked = False
+        lowered = False
         acked = False
         first_at: Optional[float] = None
         last_answer = 0.0
@@ -303,17 +311,20 @@ class ShrinkingPeer:
                     opened.append(event.stream_id)
                     if first_at is None:
                         first_at = time.monotonic()
-                        codes = h2.settings.SettingCodes
-                        server.update_settings({codes.MAX_CONCURRENT_STREAMS: 2})
                     if acked:
                         self.after_ack += 1
                         self.max_open_after_ack = max(self.max_open_after_ack, len(opened))
                 elif isinstance(event, h2.events.SettingsAcknowledged):
-                    # (The acknowledgement of the lowered limit, not of the preface's.)
-                    codes = h2.settings.SettingCodes
-                    if codes.MAX_CONCURRENT_STREAMS in event.changed_settings:
+                    if not preface_acked:
+                        preface_acked = True
+                    else:
+                        codes = h2.settings.SettingCodes
+                        assert codes.MAX_CONCURRENT_STREAMS in event.changed_settings
                         acked = True
                         self.acked.set()
+            if first_at is not None and preface_acked and not lowered:
+                server.update_settings({h2.settings.SettingCodes.MAX_CONCURRENT_STREAMS: 2})
+                lowered = True
             now = time.monotonic()
             holding = first_at is None or now - first_at <= 0.3
             if opened and not holding and now - last_answer >= 0.02:
