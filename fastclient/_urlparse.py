@@ -42,9 +42,10 @@ MAX_URL_LENGTH = 65536
 DEFAULT_PORTS: Dict[str, int] = {"ftp": 21, "http": 80, "https": 443, "ws": 80, "wss": 443}
 
 # RFC 3986 appendix B, except that a scheme must be a valid one (a letter, then letters,
-# digits, "+", "-" or "."), so "1http://x" is a relative path, as in httpx.
+# digits, "+", "-" or "."), so "1http://x" is a relative path; or empty, so that a leading
+# ":" ends an empty scheme ("://example.com" has the host example.com): both as in httpx.
 _URL_RE = re.compile(
-    r"(?:([A-Za-z][A-Za-z0-9+.\-]*):)?(?://([^/?#]*))?([^?#]*)(?:\?([^#]*))?(?:#(.*))?",
+    r"(?:([A-Za-z][A-Za-z0-9+.\-]*)?:)?(?://([^/?#]*))?([^?#]*)(?:\?([^#]*))?(?:#(.*))?",
     re.DOTALL,
 )
 _SCHEME_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*")
@@ -319,8 +320,8 @@ def _build(
     strict: bool = True,
 ) -> URLParts:
     """Check how the (already encoded) components fit together, then normalise.
-    ``strict``: refuse a relative path that begins with ":" (httpx refuses it when the
-    path is given as an argument, but lets a URL string such as ":a" through)."""
+    ``strict``: refuse a relative path that begins with ":" (reference resolution lets
+    one through, as httpx does)."""
     if port is not None and DEFAULT_PORTS.get(scheme) == port:
         port = None
     has_authority = bool(userinfo or host or port is not None)
@@ -363,7 +364,6 @@ def _parse(url: str) -> URLParts:
         quote(path, _PATH_UNSAFE),
         None if query is None else quote(query, _QUERY_UNSAFE),
         None if fragment is None else quote(fragment, _FRAGMENT_UNSAFE),
-        strict=False,
     )
 
 

@@ -178,14 +178,37 @@ def test_url_exactly_at_the_length_limit_is_accepted() -> None:
         ("http://h/a/b/.", "http://h/a/b/"),
         ("http://h/a/./b/../c/..", "http://h/a/"),
         ("http://h/..", "http://h/"),
-        # A relative path starting with ":" is a path (httpx: the colon vanishes).
-        (":a", ":a"),
         # Escapes in a host are uppercased, so that parsing again changes nothing ("%4a").
         ("http://h%4a/", "http://h%4A/"),
     ],
 )
 def test_deliberate_differences(text: str, expected: str) -> None:
     assert str(URL(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "scheme", "host", "path", "text_out"),
+    [
+        ("://example.com", "", "example.com", "/", "//example.com"),
+        ("://h:81/a", "", "h", "/a", "//h:81/a"),
+        (":a", "", "", "a", "a"),
+        (":/x", "", "", "/x", "/x"),
+        ("1http://x", "", "", "1http://x", "1http://x"),
+    ],
+)
+def test_a_leading_colon_ends_an_empty_scheme(
+    text: str, scheme: str, host: str, path: str, text_out: str
+) -> None:
+    # As in httpx: a URL may begin with ":" (an empty scheme); a scheme that does not
+    # begin with a letter is no scheme at all (the whole text is a relative path).
+    url = URL(text)
+    assert (url.scheme, url.host, url.path, str(url)) == (scheme, host, path, text_out)
+
+
+def test_relative_path_starting_with_a_colon_is_refused() -> None:
+    # "::x" has an empty scheme and the path ":x", which would read as a scheme.
+    with pytest.raises(InvalidURL, match="starting with ':'"):
+        URL("::x")
 
 
 @pytest.mark.parametrize("port", ["+80", " 80", "8_0", "٨٠", "65536", "99999"])
