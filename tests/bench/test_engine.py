@@ -11,9 +11,9 @@ from typing import Any, Callable, Iterator, Optional
 import pytest
 
 from fastclient._bench import engine
-from fastclient._bench.plan import Outcome, Plan
-from fastclient._bench.request import build_request
+from fastclient._bench.plan import Outcome
 from fastclient._bench.server import HELLO_RESPONSE, EmbeddedServer
+from tests.bench.plans import loopback_plan
 from tests.servers.raw import RawServer, read_request_head, reset
 from tests.timing import HOST_STALL
 
@@ -39,14 +39,8 @@ def run(
     replay: bool = True,
     loop_kind: str = "uvloop",
 ) -> Outcome:
-    plan = Plan(
-        url=f"http://127.0.0.1:{port}/",
-        host="127.0.0.1",
-        port=port,
-        tls=False,
-        insecure=False,
-        request=build_request("GET", "/", f"127.0.0.1:{port}", [], None),
-        method=b"GET",
+    plan = loopback_plan(
+        port,
         connections=connections,
         requests=requests,
         duration=duration,
@@ -217,20 +211,7 @@ def test_open_model_corrects_coordinated_omission(raw_server: RawFactory) -> Non
 
 def test_stop_interrupts_a_run(hello: EmbeddedServer) -> None:
     loop = engine.new_event_loop()
-    plan = Plan(
-        url=hello.url,
-        host="127.0.0.1",
-        port=hello.port,
-        tls=False,
-        insecure=False,
-        request=build_request("GET", "/", "x", [], None),
-        method=b"GET",
-        connections=4,
-        requests=None,
-        duration=30.0,
-        rate=None,
-        timeout=5.0,
-    )
+    plan = loopback_plan(hello.port, requests=None, duration=30.0)
     runs: list = []
 
     def on_start(r: Any) -> None:

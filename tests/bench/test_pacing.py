@@ -15,7 +15,7 @@ from typing import Any, Callable, List, Optional, Tuple
 import pytest
 
 from fastclient._bench import engine
-from fastclient._bench.plan import Plan
+from tests.bench.plans import loopback_plan
 
 MS = 1_000_000  # ns
 
@@ -116,20 +116,7 @@ def paced_run(
 ) -> Tuple[engine.Run, VirtualLoop, List[StandIn]]:
     loop = VirtualLoop(late_ns)
     monkeypatch.setattr(engine, "_perf_ns", loop.clock)
-    plan = Plan(
-        url="http://127.0.0.1:9/",
-        host="127.0.0.1",
-        port=9,
-        tls=False,
-        insecure=False,
-        request=b"GET / HTTP/1.1\r\nHost: 127.0.0.1:9\r\n\r\n",
-        method=b"GET",
-        connections=connections,
-        requests=requests,
-        duration=None,
-        rate=rate,
-        timeout=30.0,
-    )
+    plan = loopback_plan(9, connections=connections, requests=requests, rate=rate)
     run = engine.Run(plan, loop)  # type: ignore[arg-type]
     run.t0 = loop.now  # what Run.start does, without opening real connections
     conns = [StandIn(run, loop, service_ns) for _ in range(connections)]

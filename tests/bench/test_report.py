@@ -7,12 +7,13 @@ import json
 from pathlib import Path
 
 from fastclient._bench.histogram import Histogram
-from fastclient._bench.plan import Outcome, Plan
+from fastclient._bench.plan import Outcome
 from fastclient._bench.progress import Progress
 from fastclient._bench.report import RunInfo, draw_histogram, format_ns, to_json, write_json
 from fastclient._bench.report import render as render_report
 from fastclient._bench.workers import split_plan
 from fastclient._exceptions import ReadError, RemoteProtocolError
+from tests.bench.plans import loopback_plan
 
 
 def info(**kw: object) -> RunInfo:
@@ -117,20 +118,7 @@ def test_outcomes_cross_the_wire_and_merge() -> None:
 
 
 def test_split_plan_shares_everything_out() -> None:
-    plan = Plan(
-        url="http://x/",
-        host="x",
-        port=80,
-        tls=False,
-        insecure=False,
-        request=b"",
-        method=b"GET",
-        connections=10,
-        requests=1001,
-        duration=None,
-        rate=300.0,
-        timeout=1.0,
-    )
+    plan = loopback_plan(80, connections=10, requests=1001, rate=300.0)
     shares = split_plan(plan, 3)
     assert [s.connections for s in shares] == [4, 3, 3]
     assert sum(s.requests or 0 for s in shares) == 1001
