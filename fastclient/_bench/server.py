@@ -6,7 +6,7 @@ asyncio.Protocol on uvloop when installed, and frames requests with a byte searc
 than a full parser: find the end of the head, skip a Content-Length body, answer. Pipelined
 requests are answered in one write.
 
-It runs in its own process (``python -m fastclient._bench.server``), so that it does not
+It runs in its own process (this file run as a script), so that it does not
 share a core or a GIL with the load generator. The process binds an ephemeral 127.0.0.1
 port, prints ``PORT <n>`` on stdout once it is serving, and exits when its stdin reaches
 end of file: the parent holds the other end, so even a killed parent leaves no server
@@ -190,7 +190,11 @@ class EmbeddedServer:
     """The server in a child process; ``url`` is ready once the constructor returns."""
 
     def __init__(self, cpu: Optional[int] = None, timeout: float = 20.0) -> None:
-        cmd = [sys.executable, "-m", "fastclient._bench.server"]
+        # This file run as a script, isolated (-I: no script directory or user site on
+        # sys.path), rather than "-m fastclient._bench.server": that would import the
+        # fastclient package first, the whole client, which this server does not use,
+        # and which takes most of a second to import on a cold start.
+        cmd = [sys.executable, "-I", os.path.abspath(__file__)]
         if cpu is not None:
             cmd += ["--cpu", str(cpu)]
         # start_new_session: a Ctrl-C meant for the bench must not kill the server before
