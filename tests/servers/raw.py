@@ -124,6 +124,18 @@ def _dechunk(data: bytes) -> bytes:
         data = data[size + 2 :]
 
 
+def silent_until_hangup(sock: socket.socket, limit: float = 30.0) -> None:
+    """Say nothing until the client closes the connection (or the fixture shuts it down
+    at teardown). Better than a fixed sleep for a timeout test: a host that stalls the
+    client for longer than the sleep would otherwise see the server hang up first."""
+    sock.settimeout(limit)
+    try:
+        while sock.recv(65536):
+            pass
+    except OSError:
+        pass
+
+
 def reset(sock: socket.socket) -> None:
     """Close with SO_LINGER 0, which makes the kernel send RST instead of FIN."""
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))

@@ -18,7 +18,7 @@ from fastclient._exceptions import (
     ReadTimeout,
     RemoteProtocolError,
 )
-from tests.servers.raw import read_request, read_request_head, reset
+from tests.servers.raw import read_request, read_request_head, reset, silent_until_hangup
 from tests.timing import HOST_STALL
 
 from .conftest import (
@@ -132,7 +132,7 @@ def test_reset_before_response(run: Runner, raw_server: Any) -> None:
 def test_read_timeout_and_head_deadline(run: Runner, raw_server: Any) -> None:
     def silent(sock: socket.socket) -> None:
         read_request_head(sock)
-        time.sleep(1.0)
+        silent_until_hangup(sock)
 
     def trickle(sock: socket.socket) -> None:
         read_request_head(sock)

@@ -17,7 +17,7 @@ from fastclient._exceptions import ReadTimeout
 from fastclient._sync import connection as connection_module
 from fastclient._sync.connection import SyncHTTP11Connection
 from fastclient._sync.pool import ConnectionPool
-from tests.servers.raw import read_request, read_request_head
+from tests.servers.raw import read_request, read_request_head, silent_until_hangup
 from tests.timing import HOST_STALL
 
 from .conftest import fds_back_to, head_for, keepalive_handler, open_fds, origin_of
@@ -86,17 +86,6 @@ def answer_then(after: Callable[[socket.socket], None], answers: int = 1) -> Any
     return handler
 
 
-def stay_silent(sock: socket.socket) -> None:
-    # Silent until the client hangs up (or the fixture shuts the socket down): a fixed
-    # sleep would end the silence early on a host that stalls the client for that long.
-    sock.settimeout(30.0)
-    try:
-        while sock.recv(65536):
-            pass
-    except OSError:
-        pass
-
-
 def timed_request(pool: ConnectionPool, server: Any, timeouts: Any) -> float:
     start = time.monotonic()
     with pytest.raises(ReadTimeout):
@@ -153,7 +142,7 @@ def test_body_read_after_the_head_keeps_the_timeout(raw_server: Any) -> None:
 
 
 def test_silent_server_times_out_at_the_read_timeout(raw_server: Any) -> None:
-    server = raw_server(answer_then(stay_silent))
+    server = raw_server(answer_then(silent_until_hangup))
     pool, opened = counting_pool()
     timeouts = (5.0, 0.3, 5.0, 5.0, 0.3)  # the head deadline as long as the read timeout
     assert get(pool, server, timeouts) == b"ok"  # sets the receive timeout near 0.3
@@ -182,7 +171,7 @@ def test_kept_shorter_timeout_waits_on_to_the_wanted_end(
     # wanted end, not time out. (The first request's timeout is not shorter so that a
     # loaded machine answering it late cannot fail the set-up.)
     monkeypatch.setattr(connection_module, "_EARLY", 0.3)
-    server = raw_server(answer_then(stay_silent))
+    server = raw_server(answer_then(silent_until_hangup))
     pool, opened = counting_pool()
     assert get(pool, server, (5.0, 0.25, 5.0, 5.0, None)) == b"ok"
     sock = opened[0]

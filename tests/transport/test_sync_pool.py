@@ -19,7 +19,7 @@ from fastclient._exceptions import (
     TimeoutException,
 )
 from fastclient._sync.pool import ConnectionPool
-from tests.servers.raw import read_request, read_request_head, reset
+from tests.servers.raw import read_request, read_request_head, reset, silent_until_hangup
 from tests.timing import HOST_STALL
 
 from .conftest import T, fds_back_to, head_for, keepalive_handler, open_fds, origin_of
@@ -94,7 +94,7 @@ def test_close_mid_body_and_reset(raw_server: Any) -> None:
 def test_timeouts(raw_server: Any) -> None:
     def silent(sock: socket.socket) -> None:
         read_request_head(sock)
-        time.sleep(1.0)
+        silent_until_hangup(sock)
 
     def trickle(sock: socket.socket) -> None:
         read_request_head(sock)
