@@ -320,8 +320,8 @@ def _build(
     strict: bool = True,
 ) -> URLParts:
     """Check how the (already encoded) components fit together, then normalise.
-    ``strict``: refuse a relative path that begins with ":" (reference resolution lets
-    one through, as httpx does)."""
+    ``strict``: refuse a relative path that begins with ":" (it would read as a scheme).
+    Reference resolution passes False: it builds its path from parts already checked."""
     if port is not None and DEFAULT_PORTS.get(scheme) == port:
         port = None
     has_authority = bool(userinfo or host or port is not None)
