@@ -36,6 +36,7 @@ from .base import AsyncBaseTransport, BaseTransport
 
 if TYPE_CHECKING:
     from .._models import Request
+    from .._protocol.pool import PoolConnection
 
 __all__ = ["AsyncHTTPTransport", "HTTPTransport"]
 
@@ -166,24 +167,6 @@ class _Prepared:
         return head if content is None else head + content
 
 
-def _response(request: Request, head: Any, stream: Any, conn: Any, network_stream: Any) -> Response:
-    extensions: Dict[str, Any] = {
-        _HTTP_VERSION: head.http_version,
-        "reason_phrase": head.reason,
-        "conn_id": conn.conn_id,
-    }
-    if network_stream is not None:
-        extensions["network_stream"] = network_stream
-    elif conn.multiplexed:
-        extensions["stream_id"] = stream.stream_id
-    raw = head.headers  # (bytes, bytes) tuples from the parser, made for this response
-    keys = head.keys  # lowercased by the HTTP/1.1 parser
-    if keys is None:
-        keys = [name.lower() for name, _ in raw]
-    headers = Headers._from_checked(raw, keys)
-    return Response._from_transport(head.status_code, headers, stream, extensions, request)
-
-
 class _Options:
     """Constructor options shared by both transports."""
 
@@ -239,9 +222,14 @@ class _Options:
         return source if isinstance(source, ssl.SSLContext) else source.get()
 
 
-class HTTPTransport(BaseTransport):
-    """The default sync transport: a thread-safe pool of HTTP/1.1 connections, and of
-    HTTP/2 ones shared between threads when ``http2=True``."""
+class _PoolTransport:
+    """What both transports share: the constructor, and the two halves of handling a
+    request around the pool's ``request`` (plain functions, so that a client can await
+    the pool's coroutine itself: see the clients' ``_send``)."""
+
+    _pool_class: Any  # ConnectionPool or AsyncConnectionPool
+    _network_stream: Any  # SyncNetworkStream or AsyncNetworkStream
+    _pool: Any
 
     def __init__(
         self,
@@ -257,7 +245,7 @@ class HTTPTransport(BaseTransport):
         retries: int = 0,
         socket_options: Optional[Iterable[SOCKET_OPTION]] = None,
     ) -> None:
-        self._options = _Options(
+        self._options = options = _Options(
             verify,
             cert,
             trust_env,
@@ -271,35 +259,73 @@ class HTTPTransport(BaseTransport):
             socket_options,
         )
         # With a proxy, every connection goes through it: the one pool is the proxy's.
+        self._pool = self._pool_class(**options.pool_kwargs, proxy=options.proxy_route)
+
+    def _start(self, request: Request) -> Any:
+        """The pool's ``request`` called for this request: for the sync pool its answer,
+        for the async one the coroutine to await. A plain function, so that the _Prepared
+        is dropped when it returns (an HTTP/2 pool keeps it as the request's HTTP/2 form):
+        an HTTP/1.1 request waiting for its response then holds one object fewer for the
+        garbage collector to go through."""
         options = self._options
-        self._pool = ConnectionPool(**options.pool_kwargs, proxy=options.proxy_route)
+        http2 = options.http2
+        prep = _Prepared(request, options.proxy_route, http2)
+        extensions = request.extensions
+        return self._pool.request(
+            prep.origin,
+            prep.method,
+            prep.head,
+            prep.body,
+            prep.chunked,
+            _timeouts(extensions),
+            extensions,
+            prep if http2 else None,
+        )
+
+    def _response(self, request: Request, result: Tuple[Any, Any, PoolConnection]) -> Response:
+        """The Response of the pool's answer ``result`` to ``request``."""
+        head, stream, conn = result
+        extensions: Dict[str, Any] = {
+            _HTTP_VERSION: head.http_version,
+            "reason_phrase": head.reason,
+            "conn_id": conn.conn_id,
+        }
+        if conn.multiplexed:
+            extensions["stream_id"] = stream.stream_id
+        else:
+            handle = conn.handle
+            if handle is not None and handle.upgrade_rest is not None:
+                extensions["network_stream"] = self._network_stream(self._pool, conn)
+        raw = head.headers  # (bytes, bytes) tuples from the parser, made for this response
+        keys = head.keys  # lowercased by the HTTP/1.1 parser
+        if keys is None:
+            keys = [name.lower() for name, _ in raw]
+        headers = Headers._from_checked(raw, keys)
+        return Response._from_transport(head.status_code, headers, stream, extensions, request)
+
+
+def attach_request(exc: BaseException, request: Request) -> None:
+    """Give an exception raised while sending ``request`` its request (httpx's
+    ``exc.request``), unless it has one."""
+    if getattr(exc, "_request", False) is None:
+        exc._request = request  # type: ignore[attr-defined]
+
+
+class HTTPTransport(_PoolTransport, BaseTransport):
+    """The default sync transport: a thread-safe pool of HTTP/1.1 connections, and of
+    HTTP/2 ones shared between threads when ``http2=True``."""
+
+    _pool_class = ConnectionPool
+    _network_stream = SyncNetworkStream
+    _pool: ConnectionPool
 
     def handle_request(self, request: Request) -> Response:
-        route = self._options.proxy_route
         try:
-            http2 = self._options.http2
-            prep = _Prepared(request, route, http2)
-            pool = self._pool
-            extensions = request.extensions
-            head, stream, conn = pool.request(
-                prep.origin,
-                prep.method,
-                prep.head,
-                prep.body,
-                prep.chunked,
-                _timeouts(extensions),
-                extensions,
-                prep if http2 else None,
-            )
+            result = self._start(request)
         except Exception as exc:
-            if getattr(exc, "_request", False) is None:
-                exc._request = request  # type: ignore[attr-defined]
+            attach_request(exc, request)
             raise
-        network = None
-        handle = conn.handle
-        if not conn.multiplexed and handle is not None and handle.upgrade_rest is not None:
-            network = SyncNetworkStream(pool, conn)
-        return _response(request, head, stream, conn, network)
+        return self._response(request, result)
 
     def close(self) -> None:
         self._pool.close()
@@ -309,66 +335,20 @@ class HTTPTransport(BaseTransport):
         return self._pool
 
 
-class AsyncHTTPTransport(AsyncBaseTransport):
+class AsyncHTTPTransport(_PoolTransport, AsyncBaseTransport):
     """The default async transport (asyncio, and uvloop when the application runs it)."""
 
-    def __init__(
-        self,
-        verify: Union[ssl.SSLContext, str, bool] = True,
-        cert: Optional[CertTypes] = None,
-        trust_env: bool = True,
-        http1: bool = True,
-        http2: bool = False,
-        limits: Limits = DEFAULT_LIMITS,
-        proxy: Optional[ProxyTypes] = None,
-        uds: Optional[str] = None,
-        local_address: Optional[str] = None,
-        retries: int = 0,
-        socket_options: Optional[Iterable[SOCKET_OPTION]] = None,
-    ) -> None:
-        self._options = _Options(
-            verify,
-            cert,
-            trust_env,
-            http1,
-            http2,
-            limits,
-            proxy,
-            uds,
-            local_address,
-            retries,
-            socket_options,
-        )
-        # With a proxy, every connection goes through it: the one pool is the proxy's.
-        options = self._options
-        self._pool = AsyncConnectionPool(**options.pool_kwargs, proxy=options.proxy_route)
+    _pool_class = AsyncConnectionPool
+    _network_stream = AsyncNetworkStream
+    _pool: AsyncConnectionPool
 
     async def handle_async_request(self, request: Request) -> Response:
-        route = self._options.proxy_route
         try:
-            http2 = self._options.http2
-            prep = _Prepared(request, route, http2)
-            pool = self._pool
-            extensions = request.extensions
-            head, stream, conn = await pool.request(
-                prep.origin,
-                prep.method,
-                prep.head,
-                prep.body,
-                prep.chunked,
-                _timeouts(extensions),
-                extensions,
-                prep if http2 else None,
-            )
+            result = await self._start(request)
         except Exception as exc:
-            if getattr(exc, "_request", False) is None:
-                exc._request = request  # type: ignore[attr-defined]
+            attach_request(exc, request)
             raise
-        network = None
-        handle = conn.handle
-        if not conn.multiplexed and handle is not None and handle.upgrade_rest is not None:
-            network = AsyncNetworkStream(pool, conn)
-        return _response(request, head, stream, conn, network)
+        return self._response(request, result)
 
     async def aclose(self) -> None:
         await self._pool.aclose()
