@@ -308,16 +308,19 @@ class AsyncHTTP2Connection(asyncio.BufferedProtocol):
                 self.transport.close()
 
     def _capacity_changed(self) -> None:
-        waiters = self._slot_waiters
-        if waiters:
-            free = self.capacity() if not self.core.goaway_received else len(waiters)
-            while waiters and free > 0:
-                fut = waiters.popleft()
-                if not fut.done():
-                    fut.set_result(None)
-                    free -= 1
+        if self._slot_waiters:
+            self._wake_slot_waiters()
         if self._on_capacity is not None:
             self._on_capacity(self)
+
+    def _wake_slot_waiters(self) -> None:
+        waiters = self._slot_waiters
+        free = self.capacity() if not self.core.goaway_received else len(waiters)
+        while waiters and free > 0:
+            fut = waiters.popleft()
+            if not fut.done():
+                fut.set_result(None)
+                free -= 1
 
     def _wake_writers(self) -> None:
         for st in self._streams.values():
@@ -527,7 +530,11 @@ class AsyncHTTP2Connection(asyncio.BufferedProtocol):
             self.core.reset_stream(sid, CANCEL)  # a no-op when the stream is over
             if self.core.pending():
                 self._schedule_flush()
-        self._capacity_changed()
+        # A freed stream changes neither the connection's limit nor whether it takes new
+        # streams, which is all the pool's on_capacity looks at (the pool counts its
+        # streams itself): only a request waiting here for a stream is told.
+        if self._slot_waiters:
+            self._wake_slot_waiters()
 
     async def wait_for_stream(self, timeout: Optional[float] = None) -> None:
         """Wait (FIFO) until a request may start here, or the connection is unusable
@@ -718,6 +725,16 @@ class AsyncHTTP2ResponseStream(AsyncByteStream):
         """The response is still being received on its stream (closing it ends the
         stream); False when it arrived whole and its stream is already free."""
         return self._conn is not None
+
+    def _take_whole(self) -> Optional[List[bytes]]:
+        # A response that arrived whole (its stream already freed, nothing to release on
+        # close): the client's read takes it in one step, with no async iteration.
+        body = self._body
+        if body is None or self._consumed or self._conn is not None or self.on_close:
+            return None
+        self._consumed = True
+        self._body = None
+        return body
 
     def __aiter__(self) -> AsyncIterator[bytes]:
         if self._consumed:
