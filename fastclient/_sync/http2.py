@@ -415,6 +415,20 @@ class SyncHTTP2Connection:
             self._flush(False, _deadline(None))
         return data
 
+    def take_complete(self, sid: int) -> Optional[List[bytes]]:
+        """The whole body of stream ``sid`` if it has all arrived (acknowledged, so that
+        the connection's window is given back), else None; the caller then closes it."""
+        with self._cond:
+            st = self._streams.get(sid)
+            if st is None or not st.complete:
+                return None
+            chunks = st.chunks
+            st.chunks = []
+            received = len(chunks[0]) if len(chunks) == 1 else sum(map(len, chunks))
+            if received:
+                self.core.acknowledge(sid, received)
+        return chunks
+
     def trailers(self, sid: int) -> List[Header]:
         st = self._streams.get(sid)
         return list(st.trailers) if st is not None else []
@@ -522,6 +536,19 @@ class SyncHTTP2ResponseStream(SyncByteStream):
     @property
     def stream_id(self) -> int:
         return self._sid
+
+    def _take_whole(self) -> Optional[List[bytes]]:
+        # A body that has all arrived: the client's read takes it in one step, without
+        # iterating, and closes the stream (which frees it for another request).
+        conn = self._conn
+        if conn is None or self._consumed or self._trace is not None:
+            return None
+        chunks = conn.take_complete(self._sid)
+        if chunks is None:
+            return None
+        self._consumed = True
+        self.close()
+        return chunks
 
     def __iter__(self) -> Iterator[bytes]:
         if self._consumed:

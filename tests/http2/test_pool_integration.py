@@ -184,6 +184,22 @@ def test_async_h2_bodies_whole_and_streamed_are_read_and_free_their_stream(
     run(main, loop_kind)
 
 
+def test_sync_h2_bodies_whole_and_streamed_are_read_and_free_their_stream(
+    http_server: Any,
+) -> None:
+    # As the async test above, on the threaded driver.
+    large = (1 << 24) + (1 << 20)
+    with fastclient.Client(http1=False, http2=True) as client:
+        for size in (13, large) * 2:
+            r = client.get(f"{http_server.url}/bytes/{size}")
+            assert r.http_version == "HTTP/2" and r.is_closed and r.is_stream_consumed
+            assert r.content == b"x" * size and r.num_bytes_downloaded == size
+            pool = pool_of(client)
+            assert pool.state.n_total == 1
+            proto = pool.get_connection(r.extensions["conn_id"]).handle
+            assert proto._streams == {} and proto.core.is_available()
+
+
 def test_sync_h2c_with_prior_knowledge(http_server: Any) -> None:
     with fastclient.Client(http1=False, http2=True) as client:
         r = client.post(http_server.url + "/echo", content=b"y" * 200_000)
