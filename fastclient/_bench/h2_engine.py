@@ -80,12 +80,17 @@ class _H2Run:
                 head, stream, _ = await request(
                     origin, method, None, body, False, timeouts, extensions, prepared
                 )
-                got = 0
-                try:
-                    async for chunk in stream:
-                        got += len(chunk)
-                finally:
-                    await stream.aclose()
+                whole = stream._take_whole()
+                if whole is not None:
+                    # Arrived with its head (its stream is free already): no iteration.
+                    got = len(whole[0]) if len(whole) == 1 else sum(map(len, whole))
+                else:
+                    got = 0
+                    try:
+                        async for chunk in stream:
+                            got += len(chunk)
+                    finally:
+                        await stream.aclose()
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # counted by class, never shown as a traceback

@@ -648,3 +648,5 @@ def test_bench_http2(http_server: Any, https_server: Any, tls: bool, tmp_path: P
     assert data["http2"] is True
     assert (data["requests"], data["responses"], data["errors"]) == (600, 600, {})
     assert data["status_codes"] == {"200": 600}
+    # The bodies' bytes, however each arrived (whole with its head, or streamed).
+    assert data["bytes_read"] == 600 * len(b"Hello, world!")
