@@ -34,7 +34,7 @@ from .._exceptions import (
 )
 from .._net.errors import CONNECT, READ, WRITE, map_error
 from .._net.h1 import write_chunk, write_last_chunk
-from .._net.poolbase import H2_ATTEMPTS, PoolShell, Timeouts
+from .._net.poolbase import H2_ATTEMPTS, PoolShell, Timeouts, h2_request
 from .._net.trace import atrace
 from .._protocol.pool import ACTIVE, CLOSED, PoolConnection, Waiter
 from .connection import ONE_WRITE, AsyncHTTP11Connection
@@ -119,19 +119,7 @@ class AsyncConnectionPool(PoolShell):
             # rather than in a coroutine of its own: one fewer per request.
             proto2: AsyncHTTP2Connection = conn.handle
             try:
-                head2, stream2 = await proto2.request(
-                    method,
-                    h2.scheme,
-                    h2.authority,
-                    h2.path,
-                    h2.headers,
-                    h2.content if body is None else body,
-                    read_timeout=timeouts[1],
-                    write_timeout=timeouts[2],
-                    pool_timeout=timeouts[3],
-                    head_timeout=timeouts[4],
-                    trace=trace,
-                )
+                head2, stream2 = await h2_request(proto2, method, h2, body, timeouts, trace)
             except BaseException as exc:
                 self._release_h2(conn)
                 if (

@@ -11,7 +11,7 @@ from typing import Any, Dict, Optional, Sequence, Tuple, Union
 from .._config import LazySSLContext
 from .._protocol.pool import PoolConnection, PoolState
 
-__all__ = ["H2_ATTEMPTS", "PoolShell", "Timeouts"]
+__all__ = ["H2_ATTEMPTS", "PoolShell", "Timeouts", "h2_request"]
 
 _T = Optional[float]
 #: (connect, read, write, pool, head) in seconds, None for no limit.
@@ -20,6 +20,27 @@ Timeouts = Tuple[_T, _T, _T, _T, _T]
 # Sends of one request that the server did not process (GOAWAY, REFUSED_STREAM): each
 # goes to a newer connection, so a few suffice unless the server keeps refusing.
 H2_ATTEMPTS = 4
+
+
+def h2_request(
+    handle: Any, method: bytes, h2: Any, body: Any, timeouts: Timeouts, trace: Any
+) -> Any:
+    """The HTTP/2 connection ``handle``'s ``request`` for a pool's request (``h2``: its
+    HTTP/2 form, ``body`` its streamed body or None): the sync connection's answer, or
+    the async one's coroutine to await."""
+    return handle.request(
+        method,
+        h2.scheme,
+        h2.authority,
+        h2.path,
+        h2.headers,
+        h2.content if body is None else body,
+        read_timeout=timeouts[1],
+        write_timeout=timeouts[2],
+        pool_timeout=timeouts[3],
+        head_timeout=timeouts[4],
+        trace=trace,
+    )
 
 
 class PoolShell:

@@ -33,7 +33,7 @@ from .._exceptions import (
 )
 from .._net.errors import CONNECT, READ, WRITE, map_error
 from .._net.h1 import write_chunk, write_last_chunk
-from .._net.poolbase import H2_ATTEMPTS, PoolShell, Timeouts
+from .._net.poolbase import H2_ATTEMPTS, PoolShell, Timeouts, h2_request
 from .._net.trace import strace
 from .._protocol.pool import ACTIVE, PoolConnection, Waiter
 from .connection import SyncHTTP11Connection
@@ -165,19 +165,7 @@ class ConnectionPool(PoolShell):
         that is safe to send again on another connection."""
         handle: SyncHTTP2Connection = conn.handle
         try:
-            head, stream = handle.request(
-                method,
-                h2.scheme,
-                h2.authority,
-                h2.path,
-                h2.headers,
-                h2.content if body is None else body,
-                read_timeout=timeouts[1],
-                write_timeout=timeouts[2],
-                pool_timeout=timeouts[3],
-                head_timeout=timeouts[4],
-                trace=trace,
-            )
+            head, stream = h2_request(handle, method, h2, body, timeouts, trace)
         except BaseException as exc:
             self._release_h2(conn)
             if may_retry and isinstance(exc, Exception) and is_retryable(exc):

@@ -155,26 +155,32 @@ def test_async_h2c_with_prior_knowledge(http_server: Any, loop_kind: str) -> Non
     run(main, loop_kind)
 
 
+# A small body arrives with its head and is taken in one step (no iteration); one larger
+# than the client's 16 MiB stream window cannot have arrived with its head and is read from
+# the live stream.
+LARGE = (1 << 24) + (1 << 20)
+
+
+def check_read_and_freed(client: Any, r: Any, size: int) -> None:
+    """Either way the response ends closed, with the bytes counted, and its stream is free
+    again on the one connection."""
+    assert r.http_version == "HTTP/2" and r.is_closed and r.is_stream_consumed
+    assert r.content == b"x" * size and r.num_bytes_downloaded == size
+    pool = pool_of(client)
+    assert pool.state.n_total == 1
+    proto = pool.get_connection(r.extensions["conn_id"]).handle
+    assert proto._streams == {} and proto.core.is_available()
+
+
 @pytest.mark.parametrize("loop_kind", LOOPS)
 def test_async_h2_bodies_whole_and_streamed_are_read_and_free_their_stream(
     http_server: Any, loop_kind: str
 ) -> None:
-    # A small body arrives with its head and is taken in one step (no iteration); one
-    # larger than the client's 16 MiB stream window cannot have arrived with its head and
-    # is read from the live stream. Either way the response ends closed, with the bytes
-    # counted, and its stream is free again on the one connection.
-    large = (1 << 24) + (1 << 20)
-
     async def main() -> None:
         async with fastclient.AsyncClient(http1=False, http2=True) as client:
-            for size in (13, large) * 2:
+            for size in (13, LARGE) * 2:
                 r = await client.get(f"{http_server.url}/bytes/{size}")
-                assert r.http_version == "HTTP/2" and r.is_closed and r.is_stream_consumed
-                assert r.content == b"x" * size and r.num_bytes_downloaded == size
-                pool = pool_of(client)
-                assert pool.state.n_total == 1
-                proto = pool.get_connection(r.extensions["conn_id"]).handle
-                assert proto._streams == {} and proto.core.is_available()
+                check_read_and_freed(client, r, size)
             # Taken whole, the stream cannot be read a second time.
             r = await client.get(http_server.url + "/bytes/13")
             with pytest.raises(fastclient.StreamConsumed):
@@ -187,17 +193,10 @@ def test_async_h2_bodies_whole_and_streamed_are_read_and_free_their_stream(
 def test_sync_h2_bodies_whole_and_streamed_are_read_and_free_their_stream(
     http_server: Any,
 ) -> None:
-    # As the async test above, on the threaded driver.
-    large = (1 << 24) + (1 << 20)
     with fastclient.Client(http1=False, http2=True) as client:
-        for size in (13, large) * 2:
+        for size in (13, LARGE) * 2:
             r = client.get(f"{http_server.url}/bytes/{size}")
-            assert r.http_version == "HTTP/2" and r.is_closed and r.is_stream_consumed
-            assert r.content == b"x" * size and r.num_bytes_downloaded == size
-            pool = pool_of(client)
-            assert pool.state.n_total == 1
-            proto = pool.get_connection(r.extensions["conn_id"]).handle
-            assert proto._streams == {} and proto.core.is_available()
+            check_read_and_freed(client, r, size)
 
 
 def test_sync_h2c_with_prior_knowledge(http_server: Any) -> None:
