@@ -38,7 +38,6 @@ from collections import deque
 from typing import (
     Any,
     AsyncIterable,
-    AsyncIterator,
     Callable,
     Deque,
     Dict,
@@ -54,7 +53,6 @@ from .._exceptions import (
     ReadError,
     ReadTimeout,
     RemoteProtocolError,
-    StreamConsumed,
     WriteError,
     WriteTimeout,
 )
@@ -72,7 +70,7 @@ from .._protocol.http2 import (
     WindowUpdated,
     new_connection,
 )
-from .._streams import AsyncByteStream
+from .stream import AsyncHTTP2ResponseStream
 
 __all__ = ["AsyncHTTP2Connection", "AsyncHTTP2ResponseStream", "is_retryable"]
 
@@ -680,135 +678,3 @@ class AsyncHTTP2Connection(asyncio.BufferedProtocol):
             self._shutdown(LocalProtocolError("the connection was closed by the client"))
         if self.transport is not None:
             self.transport.close()
-
-
-class AsyncHTTP2ResponseStream(AsyncByteStream):
-    """The body of one HTTP/2 response; closing it ends the stream."""
-
-    __slots__ = (
-        "_body",
-        "_conn",
-        "_consumed",
-        "_read_timeout",
-        "_sid",
-        "_trace",
-        "_trailers",
-        "on_close",
-    )
-
-    def __init__(
-        self,
-        conn: Optional[AsyncHTTP2Connection],
-        sid: int,
-        read_timeout: Optional[float],
-        trace: Any,
-        body: Optional[List[bytes]] = None,
-        trailers: Optional[List[Header]] = None,
-    ) -> None:
-        # Either a live stream read from ``conn``, or (conn None) a complete ``body``.
-        self._conn = conn
-        self._body = body
-        self._trailers = trailers or []
-        self._sid = sid
-        self._read_timeout = read_timeout
-        self._trace = trace
-        self._consumed = False
-        # Called once after the stream is closed (the pool's release), if set.
-        self.on_close: Optional[Callable[[], None]] = None
-
-    @property
-    def stream_id(self) -> int:
-        return self._sid
-
-    @property
-    def holds_stream(self) -> bool:
-        """The response is still being received on its stream (closing it ends the
-        stream); False when it arrived whole and its stream is already free."""
-        return self._conn is not None
-
-    def _take_whole(self) -> Optional[List[bytes]]:
-        # A response that arrived whole (its stream already freed, nothing to release on
-        # close): the client's read takes it in one step, with no async iteration.
-        body = self._body
-        if body is None or self._consumed or self._conn is not None or self.on_close:
-            return None
-        self._consumed = True
-        self._body = None
-        return body
-
-    def __aiter__(self) -> AsyncIterator[bytes]:
-        if self._consumed:
-            raise StreamConsumed()
-        self._consumed = True
-        body = self._body
-        if body is not None:
-            # A plain iterator object, not an async generator: asyncio registers every
-            # async generator in a WeakSet, which costs more than the small body.
-            self._body = None
-            return _ChunksIterator(body)
-        return self._live()
-
-    async def _live(self) -> AsyncIterator[bytes]:
-        conn = self._conn
-        if conn is None:
-            return
-        trace = self._trace
-        if trace is not None:
-            from .._net.trace import atrace
-
-            await atrace(trace, "http2.receive_response_body.started", {"stream_id": self._sid})
-        try:
-            while True:
-                data = await conn.receive_data(self._sid, self._read_timeout)
-                if data is None:
-                    break
-                yield data
-        except BaseException:
-            await self.aclose()
-            raise
-        if trace is not None:
-            await atrace(trace, "http2.receive_response_body.complete", {"stream_id": self._sid})
-
-    def trailers(self) -> List[Header]:
-        """The response trailers (empty until the body has been read to its end)."""
-        conn = self._conn
-        return conn.trailers(self._sid) if conn is not None else self._trailers
-
-    async def aclose(self) -> None:
-        self._body = None
-        conn = self._conn
-        on_close = self.on_close
-        self.on_close = None
-        if conn is not None:
-            self._conn = None
-            self._trailers = conn.trailers(self._sid)
-            conn.close_stream(self._sid)
-        if on_close is not None:
-            on_close()
-        if conn is None:
-            return
-        if self._trace is not None:
-            from .._net.trace import atrace
-
-            await atrace(self._trace, "http2.response_closed.started", {"stream_id": self._sid})
-            await atrace(self._trace, "http2.response_closed.complete", {})
-
-
-class _ChunksIterator:
-    """Async iteration over a body that is already complete."""
-
-    __slots__ = ("_chunks", "_i")
-
-    def __init__(self, chunks: List[bytes]) -> None:
-        self._chunks = chunks
-        self._i = 0
-
-    def __aiter__(self) -> _ChunksIterator:
-        return self
-
-    async def __anext__(self) -> bytes:
-        i = self._i
-        if i >= len(self._chunks):
-            raise StopAsyncIteration
-        self._i = i + 1
-        return self._chunks[i]

@@ -35,7 +35,7 @@ import socket
 import ssl
 import threading
 import time
-from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple, Union
+from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
 
 from .._exceptions import (
     LocalProtocolError,
@@ -43,7 +43,6 @@ from .._exceptions import (
     ReadError,
     ReadTimeout,
     RemoteProtocolError,
-    StreamConsumed,
     WriteError,
     WriteTimeout,
 )
@@ -58,7 +57,7 @@ from .._protocol.http2 import (
     StreamReset,
     new_connection,
 )
-from .._streams import SyncByteStream
+from .stream import SyncHTTP2ResponseStream
 
 __all__ = ["SyncHTTP2Connection", "SyncHTTP2ResponseStream", "is_retryable"]
 
@@ -518,75 +517,3 @@ class SyncHTTP2Connection:
             self.sock.close()
         except OSError:
             pass
-
-
-class SyncHTTP2ResponseStream(SyncByteStream):
-    """The body of one HTTP/2 response; closing it ends the stream."""
-
-    def __init__(
-        self, conn: SyncHTTP2Connection, sid: int, read_timeout: Optional[float], trace: Any
-    ) -> None:
-        self._conn: Optional[SyncHTTP2Connection] = conn
-        self._sid = sid
-        self._read_timeout = read_timeout
-        self._trace = trace
-        self._consumed = False
-        self.on_close: Any = None
-
-    @property
-    def stream_id(self) -> int:
-        return self._sid
-
-    def _take_whole(self) -> Optional[List[bytes]]:
-        # A body that has all arrived: the client's read takes it in one step, without
-        # iterating, and closes the stream (which frees it for another request).
-        conn = self._conn
-        if conn is None or self._consumed or self._trace is not None:
-            return None
-        chunks = conn.take_complete(self._sid)
-        if chunks is None:
-            return None
-        self._consumed = True
-        self.close()
-        return chunks
-
-    def __iter__(self) -> Iterator[bytes]:
-        if self._consumed:
-            raise StreamConsumed()
-        self._consumed = True
-        conn = self._conn
-        if conn is None:
-            return
-        from .._net.trace import strace
-
-        if self._trace is not None:
-            strace(self._trace, "http2.receive_response_body.started", {"stream_id": self._sid})
-        try:
-            while True:
-                data = conn.receive_data(self._sid, self._read_timeout)
-                if data is None:
-                    break
-                yield data
-        except BaseException:
-            self.close()
-            raise
-        if self._trace is not None:
-            strace(self._trace, "http2.receive_response_body.complete", {"stream_id": self._sid})
-
-    def trailers(self) -> List[Header]:
-        conn = self._conn
-        return conn.trailers(self._sid) if conn is not None else []
-
-    def close(self) -> None:
-        conn = self._conn
-        if conn is None:
-            return
-        self._conn = None
-        conn.close_stream(self._sid)
-        if self.on_close is not None:
-            self.on_close()
-        if self._trace is not None:
-            from .._net.trace import strace
-
-            strace(self._trace, "http2.response_closed.started", {"stream_id": self._sid})
-            strace(self._trace, "http2.response_closed.complete", {})

@@ -5,7 +5,6 @@ for the garbage collector to go through. It must change nothing else."""
 from __future__ import annotations
 
 import asyncio
-import gc
 import socket
 from typing import Any, List
 
@@ -59,6 +58,16 @@ def test_errors_on_the_short_path_carry_their_request() -> None:
     asyncio.run(main())
 
 
+def await_chain(task: asyncio.Task[Any]) -> List[Any]:
+    """The coroutines a waiting task is suspended in, outermost first."""
+    chain = []
+    coro = task.get_coro()
+    while asyncio.iscoroutine(coro):
+        chain.append(coro)
+        coro = coro.cr_await  # type: ignore[union-attr]
+    return chain
+
+
 def test_a_waiting_request_holds_neither_its_prepared_form_nor_a_transport_coroutine(
     raw_server: Any,
 ) -> None:
@@ -70,6 +79,7 @@ def test_a_waiting_request_holds_neither_its_prepared_form_nor_a_transport_corou
 
     server = raw_server(handler)
     n = 8
+    pool_request = "AsyncConnectionPool.request"
 
     async def main() -> None:
         async with AsyncClient(timeout=30.0) as client:
@@ -80,14 +90,14 @@ def test_a_waiting_request_holds_neither_its_prepared_form_nor_a_transport_corou
                 await asyncio.sleep(0.01)
             assert len(heads) == n  # every request is out, waiting for its response
             try:
-                alive = gc.get_objects()
-                assert not [o for o in alive if type(o) is _Prepared]
-                waiting = [o.__qualname__ for o in alive if asyncio.iscoroutine(o)]
-                assert waiting.count("AsyncClient.get") == n
-                assert waiting.count("AsyncConnectionPool.request") == n
-                assert "AsyncHTTPTransport.handle_async_request" not in waiting
+                for task in tasks:
+                    chain = await_chain(task)
+                    names = [coro.__qualname__ for coro in chain]
+                    assert names == ["AsyncClient.get", "AsyncClient._send", pool_request]
+                    for coro in chain:
+                        held = coro.cr_frame.f_locals.values()
+                        assert not [value for value in held if type(value) is _Prepared]
             finally:
-                del alive
                 for task in tasks:
                     task.cancel()
                 await asyncio.gather(*tasks, return_exceptions=True)
