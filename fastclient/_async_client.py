@@ -71,9 +71,10 @@ C = TypeVar("C", bound="AsyncClient")
 
 
 # The default transport's own handle_async_request: a test double patched onto the class
-# (as pytest-httpx does to httpx's) must see every request, so _send goes around it only
-# while it is this one.
+# (as pytest-httpx does to httpx's) or onto the transport (mock.patch.object) must see
+# every request, so _send goes around it only while it is this one.
 _HANDLE = AsyncHTTPTransport.handle_async_request
+_HANDLE_NAME = "handle_async_request"
 
 
 class AsyncClient(BaseClient[AsyncBaseTransport]):
@@ -274,6 +275,7 @@ class AsyncClient(BaseClient[AsyncBaseTransport]):
                     if (
                         type(transport) is AsyncHTTPTransport
                         and AsyncHTTPTransport.handle_async_request is _HANDLE
+                        and _HANDLE_NAME not in transport.__dict__
                     ):
                         # The default transport's handle_async_request, inlined: this
                         # coroutine awaits the pool's, one fewer again. With hundreds

@@ -43,6 +43,29 @@ def test_a_patched_handle_async_request_sees_every_request(
     assert seen == [server.url + "/a", server.url + "/b"]
 
 
+def test_a_handle_async_request_patched_onto_the_transport_sees_every_request(
+    raw_server: Any,
+) -> None:
+    # As unittest.mock.patch.object(client's transport, "handle_async_request") does.
+    server = raw_server(recording([], OK))
+    seen: List[str] = []
+
+    async def main() -> bytes:
+        async with AsyncClient() as client:
+            transport = client._transport
+            original = transport.handle_async_request
+
+            async def spy(request: Request) -> Any:
+                seen.append(str(request.url))
+                return await original(request)
+
+            transport.handle_async_request = spy  # type: ignore[method-assign]
+            return (await client.get(server.url + "/c")).content
+
+    assert asyncio.run(main()) == b"ok"
+    assert seen == [server.url + "/c"]
+
+
 def test_errors_on_the_short_path_carry_their_request() -> None:
     async def main() -> None:
         async with AsyncClient() as client:
