@@ -366,6 +366,10 @@ def _h2load(port: int, duration: float, inflight: int, core: Optional[int]) -> D
     }
 
 
+def _failed(name: str, why: str, inflight: int) -> Dict[str, Any]:
+    return {"case": name, "failed": why, "inflight": inflight}
+
+
 def measure(
     ports: Dict[str, int], duration: float, inflight: int, only: List[str], core: Optional[int]
 ) -> List[Dict[str, Any]]:
@@ -373,8 +377,10 @@ def measure(
     for name, (_, _, module, which, _) in CASES.items():
         if only and not any(o in name for o in only):
             continue
+        n = CASES[name][4] or inflight
         if not _installed(module):
             print(f"# skipped {name}: {module} not installed", file=sys.stderr)
+            results.append(_failed(name, f"not installed (pip install {module})", n))
             continue
         cmd = [
             sys.executable,
@@ -391,11 +397,18 @@ def measure(
         proc = subprocess.run(
             _pinned(cmd, core), capture_output=True, timeout=duration * 10 + 60, check=False
         )
-        if proc.returncode != 0:
+        # The figures are the last JSON line, whatever the exit status: a peer that
+        # aborts while its interpreter shuts down (pyreqwest was seen to) has measured
+        # already. With no such line, the row stays in its table with the reason.
+        out = proc.stdout.decode(errors="replace").strip().splitlines()
+        lines = [line for line in out if line.startswith("{")]
+        if not lines:
             err = proc.stderr.decode(errors="replace").strip().splitlines()
-            print(f"# {name} failed: {err[-1] if err else proc.returncode}", file=sys.stderr)
+            why = err[-1] if err else f"exit status {proc.returncode}"
+            print(f"# {name} failed: {why}", file=sys.stderr)
+            results.append(_failed(name, f"failed: {why[:120]}", n))
             continue
-        results.append(json.loads(proc.stdout.decode().strip().splitlines()[-1]))
+        results.append(json.loads(lines[-1]))
     if (not only or any("h2load" in o for o in only)) and shutil.which("h2load"):
         results.append(_h2load(ports["h2c"], duration, inflight, core))
     return results
@@ -403,7 +416,7 @@ def measure(
 
 def run(ctx: Any) -> List[Dict[str, Any]]:
     """The ``python -m benchmarks`` entry point (see benchmarks/_common.py)."""
-    from benchmarks._common import make_row
+    from benchmarks._common import make_row, make_skip_row
 
     ports = {"h2c": ctx.nginx.h2c_port, "http": ctx.nginx.http_port}
     inflight = 100
@@ -418,7 +431,10 @@ def run(ctx: Any) -> List[Dict[str, Any]]:
             scenario = f"h2c 1 conn {r['inflight']} in flight"
         else:
             scenario = f"http/1.1 pool {r['inflight']} in flight"
-        rows.append(make_row(scenario, r["case"], r["requests"], r["seconds"], r["cpu"]))
+        if "failed" in r:
+            rows.append(make_skip_row(scenario, r["case"], r["failed"]))
+        else:
+            rows.append(make_row(scenario, r["case"], r["requests"], r["seconds"], r["cpu"]))
     return rows
 
 
@@ -441,6 +457,9 @@ def main() -> None:
         results = measure(ports, args.duration, args.inflight, only, core=1)
     print(f"{'client':32} {'in flight':>9} {'req/s':>10} {'CPU us/req':>11}")
     for r in results:
+        if "failed" in r:
+            print(f"{r['case']:32} {r['inflight']:>9} {r['failed']}")
+            continue
         rps = r["requests"] / r["seconds"]
         cpu = r["cpu"] / r["requests"] * 1e6 if r["requests"] else float("nan")
         print(f"{r['case']:32} {r['inflight']:>9} {rps:>10.0f} {cpu:>11.1f}")

@@ -199,3 +199,27 @@ def test_fastclient_pool_entry_used_by_bench_http2() -> None:
 
     with Nginx(core=None) as nginx:
         assert fastclient_pool(nginx.http_port, 0.2, 4, "asyncio") > 0
+
+
+def test_a_failed_or_missing_http2_peer_keeps_its_row(monkeypatch: pytest.MonkeyPatch) -> None:
+    from types import SimpleNamespace
+
+    from benchmarks import bench_http2
+
+    # "ghost-h2" is unknown to the measuring subprocess, which then fails with no figures;
+    # "missing-h2" needs a module that is not installed. Neither reaches a server.
+    monkeypatch.setitem(bench_http2.CASES, "ghost-h2", (None, "", "fastclient", "h2c", None))
+    monkeypatch.setitem(
+        bench_http2.CASES, "missing-h2", (None, "", "no_such_module_fastclient", "h2c", None)
+    )
+    ctx = SimpleNamespace(
+        nginx=SimpleNamespace(h2c_port=1, http_port=1),
+        cases=["ghost-h2", "missing-h2"],
+        duration=0.1,
+        client_core=None,
+    )
+    rows = {row["client"]: row for row in bench_http2.run(ctx)}
+    assert rows["ghost-h2"]["requests"] == 0
+    assert rows["ghost-h2"]["note"].startswith("failed: KeyError")
+    assert rows["missing-h2"]["requests"] == 0
+    assert rows["missing-h2"]["note"] == "not installed (pip install no_such_module_fastclient)"
