@@ -15,10 +15,24 @@ changes from read to read.
 Before an idle connection is reused, :meth:`is_dead` polls it without blocking (one
 system call on this one socket, through a poll object registered once): a server that
 closed it, or sent anything unasked, has made it unusable.
+
+Busy polling (``busy_poll`` seconds, 100 µs by default; 0 turns it off): a thread that
+blocks in recv is put to sleep and woken when the answer comes, and that sleep and
+wake-up can take longer than a nearby server takes to answer. Measured on a 2-core VM
+against a local nginx, a sequential loop spent about 30 µs per request asleep-and-woken
+where a thread that kept polling saw the response after about 20: 34,000 requests/s
+with polling against 21,000 without, at the same CPU time per request. So while the
+last responses on a connection came back within the budget, the wait for the next head
+polls the socket (poll(0) in a loop) for up to the budget before it blocks. A response
+that takes longer stops the polling, and a later one that comes back within the budget
+starts it again: a distant or slow server costs a clock reading per request, and a
+server whose answers cross the budget now and then costs at most the budget in CPU
+time each time they do.
 """
 
 from __future__ import annotations
 
+import _socket
 import select
 import socket
 import ssl
@@ -48,6 +62,8 @@ _TLS_SOCKETS = (ssl.SSLSocket, TLSInTLS)
 _LATE = 0.002
 _EARLY = 0.9
 _POLL_EVENTS = select.POLLIN | select.POLLPRI if hasattr(select, "poll") else 0
+#: How long the wait for a response head polls before it blocks, by default (seconds).
+BUSY_POLL = 0.0001
 
 Sock = Union[socket.socket, ssl.SSLSocket, TLSInTLS]
 
@@ -64,10 +80,17 @@ def _timeval(seconds: Optional[float]) -> bytes:
 class SyncHTTP11Connection:
     """A connected (and, for https, TLS-wrapped) socket plus its response parser."""
 
-    def __init__(self, sock: Sock) -> None:
+    def __init__(self, sock: Sock, busy_poll: float = 0.0) -> None:
         self.sock = sock
         self._tls = isinstance(sock, _TLS_SOCKETS)
         self._kernel = _KERNEL_TIMEOUTS and not self._tls
+        # Busy polling only on the standard library's blocking sockets (plain or TLS):
+        # under gevent a socket is gevent's, whose recv lets other greenlets run while
+        # it waits, which polling would hold up; and not where there is no poll().
+        native = _poll is not None and isinstance(sock, _socket.socket)
+        self._busy_poll = busy_poll if native else 0.0
+        # Whether the wait for the next head polls: the last head came within the budget.
+        self._polling = False
         self._parser = ResponseParser()
         self._buf = bytearray(_BUFSIZE)
         self._view = memoryview(self._buf)
@@ -88,6 +111,8 @@ class SyncHTTP11Connection:
 
     def replace_socket(self, sock: Sock) -> None:
         """Go on over ``sock`` (the same connection wrapped in TLS by start_tls)."""
+        if not isinstance(sock, _socket.socket):
+            self._busy_poll = 0.0
         self.sock = sock
         self._tls = isinstance(sock, _TLS_SOCKETS)
         self._kernel = _KERNEL_TIMEOUTS and not self._tls
@@ -119,6 +144,24 @@ class SyncHTTP11Connection:
 
     # ------------------------------------------------------------ request/response
 
+    def _poller_of(self, sock: Sock) -> Any:
+        """The poll object watching this connection's socket (made on first use), or
+        None if the socket is closed."""
+        poller = self._poller
+        fd = sock.fileno()
+        if poller is None or fd != self._polled_fd:
+            # First use, or the socket was closed (-1) or replaced: a poll object is never
+            # left watching a number that the kernel may have given to another descriptor.
+            if fd < 0:
+                return None
+            # One poll object per connection, registered once: a new one per check costs
+            # a registration, and about twice the time, on every reuse. It holds only the
+            # number (no kernel object), so it needs no closing.
+            poller = self._poller = _poll()  # type: ignore[misc]  # callers checked it
+            poller.register(fd, _POLL_EVENTS)
+            self._polled_fd = fd
+        return poller
+
     def is_dead(self) -> bool:
         """True if the idle connection was closed by the server or has unasked bytes."""
         sock = self.sock
@@ -129,24 +172,13 @@ class SyncHTTP11Connection:
             # poll() rather than a non-blocking MSG_PEEK recv: under gevent (Locust) a recv
             # that meets EAGAIN waits instead of raising; and rather than select(), which
             # fails past FD_SETSIZE descriptors, as a load generator can have.
-            poller = self._poller
-            fd = sock.fileno()
-            if poller is None or fd != self._polled_fd:
-                # First use, or the socket was closed (-1) or replaced: a closed socket is
-                # dead, and a poll object is never left watching a number that the kernel
-                # may have given to another descriptor since.
-                if fd < 0:
+            if _poll is None:  # pragma: no cover - Windows
+                if sock.fileno() < 0:
                     return True
-                if _poll is None:  # pragma: no cover - Windows
-                    readable, _, _ = select.select([sock], [], [], 0)
-                    return bool(readable)
-                # One poll object per connection, registered once: a new one per check
-                # costs a registration, and about twice the time, on every reuse. It holds
-                # only the number (no kernel object), so it needs no closing.
-                poller = self._poller = _poll()
-                poller.register(fd, _POLL_EVENTS)
-                self._polled_fd = fd
-            return bool(poller.poll(0))
+                readable, _, _ = select.select([sock], [], [], 0)
+                return bool(readable)
+            poller = self._poller_of(sock)
+            return poller is None or bool(poller.poll(0))
         except (OSError, ValueError):
             return True
 
@@ -292,10 +324,41 @@ class SyncHTTP11Connection:
     ) -> ResponseHead:
         """Read until the response head is in. ``started``: the monotonic time the head
         deadline was counted from, if the caller has just read it (see _read)."""
+        budget = self._busy_poll
+        if budget and self.head is None:
+            if self._polling:
+                self._polling = self._poll_for(budget, read_timeout)
+            else:
+                # Blocking; timed, so that a server answering within the budget again
+                # turns polling back on.
+                sent = started or _monotonic()
+                self._read(read_timeout, head_deadline, sent)
+                started = 0.0
+                self._polling = _monotonic() - sent < budget
         while self.head is None:
             self._read(read_timeout, head_deadline, started)
             started = 0.0
         return self.head
+
+    def _poll_for(self, budget: float, read_timeout: Optional[float]) -> bool:
+        """Poll the socket until it is readable or ``budget`` seconds (no more than the
+        read timeout) have passed; True if it became readable in time."""
+        sock = self.sock
+        if self._tls and sock.pending():  # type: ignore[union-attr]
+            return True
+        poller = self._poller_of(sock)
+        if poller is None:
+            return False  # closed: the read that follows says so
+        poll = poller.poll
+        if poll(0):
+            return True
+        if read_timeout is not None and read_timeout < budget:
+            budget = read_timeout
+        end = _monotonic() + budget
+        while not poll(0):
+            if _monotonic() >= end:
+                return False
+        return True
 
     def early_answer(
         self, exc: BaseException, read_timeout: Optional[float]

@@ -36,7 +36,7 @@ from .._net.h1 import write_chunk, write_last_chunk
 from .._net.poolbase import H2_ATTEMPTS, PoolShell, Timeouts, h2_request
 from .._net.trace import strace
 from .._protocol.pool import ACTIVE, PoolConnection, Waiter
-from .connection import SyncHTTP11Connection
+from .connection import BUSY_POLL, SyncHTTP11Connection
 from .http2 import SyncHTTP2Connection, SyncHTTP2ResponseStream, is_retryable
 from .stream import SyncResponseStream
 from .tlsintls import TLSInTLS
@@ -50,8 +50,12 @@ _monotonic = time.monotonic
 
 
 class ConnectionPool(PoolShell):
-    def __init__(self, **options: Any) -> None:
+    def __init__(self, *, busy_poll: float = BUSY_POLL, **options: Any) -> None:
         super().__init__(**options)
+        if busy_poll < 0:
+            raise ValueError("busy_poll must be zero (off) or a number of seconds")
+        # How long the wait for a response head polls before it blocks (see connection).
+        self._busy_poll = float(busy_poll)
         # Why a connect failed, for the waiters that fail with it (under the lock).
         self._errors: Dict[Any, BaseException] = {}
         self._lock = threading.Lock()
@@ -464,7 +468,7 @@ class ConnectionPool(PoolShell):
             if mapped is exc:
                 raise
             raise mapped from exc
-        return SyncHTTP11Connection(sock)
+        return SyncHTTP11Connection(sock, self._busy_poll)
 
     def _open_socket(self, host: str, port: int, timeout: Optional[float]) -> socket.socket:
         if self._uds is not None:

@@ -244,7 +244,16 @@ class _PoolTransport:
         local_address: Optional[str] = None,
         retries: int = 0,
         socket_options: Optional[Iterable[SOCKET_OPTION]] = None,
+        busy_poll: Optional[float] = None,
     ) -> None:
+        """``busy_poll`` (HTTPTransport only): how many seconds the wait for a response
+        head polls the socket before it sleeps, while the server answers that fast; 0
+        turns it off, None keeps the default of 100 µs (see fastclient._sync.connection)."""
+        pool_kwargs: Dict[str, Any] = {}
+        if busy_poll is not None:
+            if self._pool_class is not ConnectionPool:
+                raise TypeError("busy_poll is an option of the sync HTTPTransport only")
+            pool_kwargs["busy_poll"] = busy_poll
         self._options = options = _Options(
             verify,
             cert,
@@ -259,7 +268,8 @@ class _PoolTransport:
             socket_options,
         )
         # With a proxy, every connection goes through it: the one pool is the proxy's.
-        self._pool = self._pool_class(**options.pool_kwargs, proxy=options.proxy_route)
+        pool_kwargs.update(options.pool_kwargs)
+        self._pool = self._pool_class(**pool_kwargs, proxy=options.proxy_route)
 
     def _start(self, request: Request) -> Any:
         """The pool's ``request`` called for this request: for the sync pool its answer,
