@@ -24,6 +24,14 @@ REQUEST = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"
 T = 5.0
 
 
+@pytest.fixture(autouse=True)
+def one_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As if this thread had made the process's requests for a while (another test's
+    threads may have paused polling)."""
+    monkeypatch.setattr(connection_module, "_last_thread", threading.get_ident())
+    monkeypatch.setattr(connection_module, "_shared_until", 0.0)
+
+
 @pytest.fixture
 def pair() -> Iterator[Tuple[socket.socket, socket.socket]]:
     a, b = socket.socketpair()
@@ -117,10 +125,40 @@ def test_no_budget_never_polls(
     assert counter.calls == [] and not handle._polling
 
 
+def test_requests_from_two_threads_pause_polling(
+    pair: Tuple[socket.socket, socket.socket], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A thread that polls holds up the others: while requests come from more than one
+    thread, none polls; polling comes back _SHARED seconds after the last switch."""
+    a, b = pair
+    c, d = socket.socketpair()
+    counter = PollCounter(monkeypatch)
+    mine = SyncHTTP11Connection(a, busy_poll=1.0)
+    theirs = SyncHTTP11Connection(c, busy_poll=1.0)
+    mine._polling = theirs._polling = True
+    try:
+        for _ in range(3):
+            exchange(mine, b, None)
+            worker = threading.Thread(target=exchange, args=(theirs, d, None))
+            worker.start()
+            worker.join()
+        # Every switch of thread paused polling: only the very first request polled.
+        assert counter.calls == [True]
+        assert mine._polling and theirs._polling  # paused, not turned off
+        exchange(mine, b, None)  # the switch back to this thread
+        assert counter.calls == [True]
+        time.sleep(connection_module._SHARED * 2)
+        exchange(mine, b, None)
+        assert counter.calls == [True, True]
+    finally:
+        c.close()
+        d.close()
+
+
 def test_polling_is_cut_by_a_shorter_read_timeout(
     pair: Tuple[socket.socket, socket.socket],
 ) -> None:
-    a, b = pair
+    a, _ = pair
     handle = SyncHTTP11Connection(a, busy_poll=30.0)
     handle._polling = True
     handle.start(b"GET", REQUEST, T)
@@ -149,7 +187,7 @@ def test_polling_answers_a_peer_that_closed(pair: Tuple[socket.socket, socket.so
 def test_a_connection_closed_under_polling_reads_as_closed(
     pair: Tuple[socket.socket, socket.socket],
 ) -> None:
-    a, b = pair
+    a, _ = pair
     handle = SyncHTTP11Connection(a, busy_poll=30.0)
     handle._polling = True
     a.close()  # behind the connection's back: nothing to poll
