@@ -233,15 +233,19 @@ def test_the_budget_comes_from_the_transport() -> None:
 
 
 @pytest.mark.network
+@pytest.mark.parametrize("scheme", ["http", "https"])
 def test_a_real_server_within_the_budget_is_polled_for(
-    http_server: Any, monkeypatch: pytest.MonkeyPatch
+    request: pytest.FixtureRequest, scheme: str, ca_bundle: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Through the client, against a real server: a budget of a second covers any answer
-    of a local server, so from the second request on every head is polled for."""
+    """Through the client, against a real server, plain and TLS: a budget of a second
+    covers any answer of a local server, so from the second request on every head is
+    polled for, and each response is whole."""
+    server = request.getfixturevalue(f"{scheme}_server")
     counter = PollCounter(monkeypatch)
-    transport = fastclient.HTTPTransport(busy_poll=1.0)
+    transport = fastclient.HTTPTransport(verify=ca_bundle, busy_poll=1.0)
     with fastclient.Client(transport=transport) as client:
-        for _ in range(10):
-            response = client.get(http_server.url)
+        for i in range(10):
+            response = client.get(server.url + f"/bytes/{1000 * i}")
             assert response.status_code == 200
+            assert response.content == b"x" * (1000 * i)
     assert counter.calls == [True] * 9
