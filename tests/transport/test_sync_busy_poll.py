@@ -55,6 +55,18 @@ class PollCounter:
         monkeypatch.setattr(SyncHTTP11Connection, "_poll_for", counted)
 
 
+@pytest.fixture
+def counter(monkeypatch: pytest.MonkeyPatch) -> PollCounter:
+    return PollCounter(monkeypatch)
+
+
+def polling(sock: Any, budget: float) -> SyncHTTP11Connection:
+    """A connection over ``sock`` whose last answer came within ``budget``: it polls."""
+    handle = SyncHTTP11Connection(sock, busy_poll=budget)
+    handle._polling = True
+    return handle
+
+
 def exchange(
     handle: SyncHTTP11Connection, peer: socket.socket, answer_after: Optional[float]
 ) -> float:
@@ -80,10 +92,9 @@ def exchange(
 
 
 def test_an_answer_within_the_budget_turns_polling_on_and_keeps_it(
-    pair: Tuple[socket.socket, socket.socket], monkeypatch: pytest.MonkeyPatch
+    pair: Tuple[socket.socket, socket.socket], counter: PollCounter
 ) -> None:
     a, b = pair
-    counter = PollCounter(monkeypatch)
     handle = SyncHTTP11Connection(a, busy_poll=1.0)
     assert not handle._polling  # a new connection blocks first, and times the answer
     exchange(handle, b, None)
@@ -96,12 +107,10 @@ def test_an_answer_within_the_budget_turns_polling_on_and_keeps_it(
 
 
 def test_an_answer_later_than_the_budget_turns_polling_off(
-    pair: Tuple[socket.socket, socket.socket], monkeypatch: pytest.MonkeyPatch
+    pair: Tuple[socket.socket, socket.socket], counter: PollCounter
 ) -> None:
     a, b = pair
-    counter = PollCounter(monkeypatch)
-    handle = SyncHTTP11Connection(a, busy_poll=0.02)
-    handle._polling = True
+    handle = polling(a, 0.02)
     took = exchange(handle, b, 0.2)
     assert counter.calls == [False]  # polled for 20 ms, then blocked until the answer
     assert not handle._polling
@@ -115,10 +124,9 @@ def test_an_answer_later_than_the_budget_turns_polling_off(
 
 
 def test_no_budget_never_polls(
-    pair: Tuple[socket.socket, socket.socket], monkeypatch: pytest.MonkeyPatch
+    pair: Tuple[socket.socket, socket.socket], counter: PollCounter
 ) -> None:
     a, b = pair
-    counter = PollCounter(monkeypatch)
     handle = SyncHTTP11Connection(a)  # busy_poll defaults to 0 on the connection
     for _ in range(3):
         exchange(handle, b, None)
@@ -126,16 +134,14 @@ def test_no_budget_never_polls(
 
 
 def test_requests_from_two_threads_pause_polling(
-    pair: Tuple[socket.socket, socket.socket], monkeypatch: pytest.MonkeyPatch
+    pair: Tuple[socket.socket, socket.socket], counter: PollCounter
 ) -> None:
     """A thread that polls holds up the others: while requests come from more than one
     thread, none polls; polling comes back _SHARED seconds after the last switch."""
     a, b = pair
     c, d = socket.socketpair()
-    counter = PollCounter(monkeypatch)
-    mine = SyncHTTP11Connection(a, busy_poll=1.0)
-    theirs = SyncHTTP11Connection(c, busy_poll=1.0)
-    mine._polling = theirs._polling = True
+    mine = polling(a, 1.0)
+    theirs = polling(c, 1.0)
     try:
         for _ in range(3):
             exchange(mine, b, None)
@@ -159,8 +165,7 @@ def test_polling_is_cut_by_a_shorter_read_timeout(
     pair: Tuple[socket.socket, socket.socket],
 ) -> None:
     a, _ = pair
-    handle = SyncHTTP11Connection(a, busy_poll=30.0)
-    handle._polling = True
+    handle = polling(a, 30.0)
     handle.start(b"GET", REQUEST, T)
     started = time.monotonic()
     with pytest.raises((BlockingIOError, socket.timeout, ReadTimeout)):
@@ -173,8 +178,7 @@ def test_polling_is_cut_by_a_shorter_read_timeout(
 
 def test_polling_answers_a_peer_that_closed(pair: Tuple[socket.socket, socket.socket]) -> None:
     a, b = pair
-    handle = SyncHTTP11Connection(a, busy_poll=30.0)
-    handle._polling = True
+    handle = polling(a, 30.0)
     handle.start(b"GET", REQUEST, T)
     assert b.recv(1024) == REQUEST  # read, so that the close is an EOF and not a reset
     b.close()
@@ -188,8 +192,7 @@ def test_a_connection_closed_under_polling_reads_as_closed(
     pair: Tuple[socket.socket, socket.socket],
 ) -> None:
     a, _ = pair
-    handle = SyncHTTP11Connection(a, busy_poll=30.0)
-    handle._polling = True
+    handle = polling(a, 30.0)
     a.close()  # behind the connection's back: nothing to poll
     assert handle._poll_for(30.0, None) is False
     with pytest.raises(OSError):
@@ -235,13 +238,12 @@ def test_the_budget_comes_from_the_transport() -> None:
 @pytest.mark.network
 @pytest.mark.parametrize("scheme", ["http", "https"])
 def test_a_real_server_within_the_budget_is_polled_for(
-    request: pytest.FixtureRequest, scheme: str, ca_bundle: str, monkeypatch: pytest.MonkeyPatch
+    request: pytest.FixtureRequest, scheme: str, ca_bundle: str, counter: PollCounter
 ) -> None:
     """Through the client, against a real server, plain and TLS: a budget of a second
     covers any answer of a local server, so from the second request on every head is
     polled for, and each response is whole."""
     server = request.getfixturevalue(f"{scheme}_server")
-    counter = PollCounter(monkeypatch)
     transport = fastclient.HTTPTransport(verify=ca_bundle, busy_poll=1.0)
     with fastclient.Client(transport=transport) as client:
         for i in range(10):
