@@ -16,36 +16,24 @@ Before an idle connection is reused, :meth:`is_dead` polls it without blocking (
 system call on this one socket, through a poll object registered once): a server that
 closed it, or sent anything unasked, has made it unusable.
 
-Busy polling (``busy_poll`` seconds, 100 µs by default; 0 turns it off): a thread that
-blocks in recv is put to sleep and woken when the answer comes, and that sleep and
-wake-up can take longer than a nearby server takes to answer. Measured on a 2-core VM
-against a local nginx, a sequential loop spent about 30 µs per request asleep-and-woken
-where a thread that kept polling saw the response after about 20: 34,000 requests/s
-with polling against 21,000 without, at the same CPU time per request. So while the
-last responses on a connection came back within the budget, the wait for the next head
-polls the socket (poll(0) in a loop) for up to the budget before it blocks. A response
-that takes longer stops the polling, and a later one that comes back within the budget
-starts it again: a distant or slow server costs a clock reading per request, and a
-server whose answers cross the budget now and then costs at most the budget in CPU
-time each time they do. Polling is for a process whose requests come from one thread
-(see receive_head).
+The wait for a response head polls before it sleeps while the server answers fast
+(``busy_poll``; see busypoll).
 """
 
 from __future__ import annotations
 
-import _socket
 import select
 import socket
 import ssl
 import struct
 import sys
-import threading
 import time
 from typing import Any, List, Optional, Union
 
 from .._exceptions import ReadTimeout, RemoteProtocolError, WriteTimeout
 from .._net.h1 import ResponseParser
 from .._protocol.events import Data, EndOfMessage, ResponseHead, Upgrade
+from .busypoll import budget_for, one_thread, poll_until, poller_for
 from .tlsintls import TLSInTLS
 
 __all__ = ["SyncHTTP11Connection"]
@@ -54,12 +42,6 @@ _INF = float("inf")
 _KERNEL_TIMEOUTS = sys.platform.startswith(("linux", "darwin", "freebsd"))
 _BUFSIZE = 64 * 1024
 _monotonic = time.monotonic
-_get_ident = threading.get_ident
-# The thread that made the last request through a connection that may poll, and until
-# when (monotonic) polling pauses because requests came from more than one thread.
-_last_thread = 0
-_shared_until = 0.0
-_SHARED = 0.01
 # How a receive timeout set with SO_RCVTIMEO (or settimeout) expires.
 _RECV_TIMEOUTS = (BlockingIOError, socket.timeout, ssl.SSLWantReadError)
 _SEND_TIMEOUTS = (BlockingIOError, socket.timeout, ssl.SSLWantWriteError)
@@ -70,8 +52,6 @@ _TLS_SOCKETS = (ssl.SSLSocket, TLSInTLS)
 _LATE = 0.002
 _EARLY = 0.9
 _POLL_EVENTS = select.POLLIN | select.POLLPRI if hasattr(select, "poll") else 0
-#: How long the wait for a response head polls before it blocks, by default (seconds).
-BUSY_POLL = 0.0001
 
 Sock = Union[socket.socket, ssl.SSLSocket, TLSInTLS]
 
@@ -92,11 +72,7 @@ class SyncHTTP11Connection:
         self.sock = sock
         self._tls = isinstance(sock, _TLS_SOCKETS)
         self._kernel = _KERNEL_TIMEOUTS and not self._tls
-        # Busy polling only on the standard library's blocking sockets (plain or TLS):
-        # under gevent a socket is gevent's, whose recv lets other greenlets run while
-        # it waits, which polling would hold up; and not where there is no poll().
-        native = _poll is not None and isinstance(sock, _socket.socket)
-        self._busy_poll = busy_poll if native else 0.0
+        self._busy_poll = budget_for(sock, busy_poll)
         # Whether the wait for the next head polls: the last head came within the budget.
         self._polling = False
         self._parser = ResponseParser()
@@ -119,8 +95,7 @@ class SyncHTTP11Connection:
 
     def replace_socket(self, sock: Sock) -> None:
         """Go on over ``sock`` (the same connection wrapped in TLS by start_tls)."""
-        if not isinstance(sock, _socket.socket):
-            self._busy_poll = 0.0
+        self._busy_poll = budget_for(sock, self._busy_poll)
         self.sock = sock
         self._tls = isinstance(sock, _TLS_SOCKETS)
         self._kernel = _KERNEL_TIMEOUTS and not self._tls
@@ -163,10 +138,8 @@ class SyncHTTP11Connection:
             if fd < 0:
                 return None
             # One poll object per connection, registered once: a new one per check costs
-            # a registration, and about twice the time, on every reuse. It holds only the
-            # number (no kernel object), so it needs no closing.
-            poller = self._poller = _poll()  # type: ignore[misc]  # callers checked it
-            poller.register(fd, _POLL_EVENTS)
+            # a registration, and about twice the time, on every reuse.
+            poller = self._poller = poller_for(fd, _POLL_EVENTS)
             self._polled_fd = fd
         return poller
 
@@ -334,23 +307,15 @@ class SyncHTTP11Connection:
         deadline was counted from, if the caller has just read it (see _read)."""
         budget = self._busy_poll
         if budget and self.head is None:
-            # Only while one thread makes the process's requests: a thread that polls
-            # holds up every other that has work to do (measured with 4 threads sharing a
-            # client: a fifth fewer requests/s than blocking). A request from another
-            # thread than the last one pauses polling everywhere for _SHARED seconds.
-            global _last_thread, _shared_until
             now = started or _monotonic()
-            me = _get_ident()
-            if me != _last_thread:
-                _last_thread = me
-                _shared_until = now + _SHARED
+            alone = one_thread(now)
             if not self._polling:
                 # Blocking; timed, so that a server answering within the budget again
                 # turns polling back on.
                 self._read(read_timeout, head_deadline, now)
                 started = 0.0
                 self._polling = _monotonic() - now < budget
-            elif _shared_until < now:
+            elif alone:
                 self._polling = self._poll_for(budget, read_timeout)
         while self.head is None:
             self._read(read_timeout, head_deadline, started)
@@ -358,24 +323,15 @@ class SyncHTTP11Connection:
         return self.head
 
     def _poll_for(self, budget: float, read_timeout: Optional[float]) -> bool:
-        """Poll the socket until it is readable or ``budget`` seconds (no more than the
-        read timeout) have passed; True if it became readable in time."""
+        """Poll until the socket is readable, for up to ``budget`` seconds (no more than
+        the read timeout); True if it became readable in time."""
         sock = self.sock
         if self._tls and sock.pending():  # type: ignore[union-attr]
             return True
         poller = self._poller_of(sock)
         if poller is None:
             return False  # closed: the read that follows says so
-        poll = poller.poll
-        if poll(0):
-            return True
-        if read_timeout is not None and read_timeout < budget:
-            budget = read_timeout
-        end = _monotonic() + budget
-        while not poll(0):
-            if _monotonic() >= end:
-                return False
-        return True
+        return poll_until(poller.poll, budget, read_timeout)
 
     def early_answer(
         self, exc: BaseException, read_timeout: Optional[float]

@@ -13,8 +13,8 @@ connection costs no thread.
 
 Lock order and why nothing blocks while holding the state lock:
 
-* ``_lock`` (with ``_cond``) guards the core and the stream table; it is held only for
-  in-memory work, never during socket I/O;
+* ``_lock`` (with ``_cond``, notified only when a thread sleeps on it) guards the core
+  and the stream table; it is held only for in-memory work, never during socket I/O;
 * ``_write_lock`` serialises writers: a writer takes the queued bytes from the core under
   ``_lock``, then writes them holding only ``_write_lock``. The reader flushes its
   acknowledgements (SETTINGS/PING ACK, WINDOW_UPDATE) only if ``_write_lock`` is free;
@@ -57,6 +57,7 @@ from .._protocol.http2 import (
     StreamReset,
     new_connection,
 )
+from .busypoll import budget_for, one_thread, poll_until, poller_for
 from .stream import SyncHTTP2ResponseStream
 
 __all__ = ["SyncHTTP2Connection", "SyncHTTP2ResponseStream", "is_retryable"]
@@ -93,12 +94,19 @@ class _Stream:
 class SyncHTTP2Connection:
     """A connected socket (TLS with ALPN h2, or h2c prior knowledge) speaking HTTP/2."""
 
-    def __init__(self, sock: Sock, **settings: int) -> None:
+    def __init__(self, sock: Sock, busy_poll: float = 0.0, **settings: int) -> None:
         self.sock = sock
         self._tls = isinstance(sock, ssl.SSLSocket)
+        # The reader polls before it waits while answers come fast (see busypoll).
+        self._busy_poll = budget_for(sock, busy_poll)
+        self._polling = False
+        self._poller: Any = poller_for(sock.fileno(), select.POLLIN) if self._busy_poll else None
         self.core = new_connection(**settings)
         self._lock = threading.Lock()
         self._cond = threading.Condition(self._lock)
+        # Threads asleep on _cond: nobody to wake is the common case (one thread per
+        # connection), and Condition.notify_all is Python code.
+        self._sleepers = 0
         self._write_lock = threading.Lock()
         self._io_lock = threading.Lock()
         self._reading = False
@@ -160,6 +168,25 @@ class SyncHTTP2Connection:
             except ssl.SSLWantWriteError:
                 self._select(False, deadline, ReadTimeout)
 
+    def _receive(self, deadline: float) -> bytes:
+        """_recv, after polling for up to the busy-poll budget while the answers on this
+        connection come within it (see busypoll); timed while they do not."""
+        budget = self._busy_poll
+        if budget:
+            now = time.monotonic()
+            alone = one_thread(now)
+            if not self._polling:
+                data = self._recv(deadline)
+                self._polling = time.monotonic() - now < budget
+                return data
+            if alone and self.sock.fileno() >= 0:
+                ready = False
+                if self._tls:
+                    with self._io_lock:
+                        ready = self.sock.pending() > 0  # type: ignore[union-attr]
+                self._polling = ready or poll_until(self._poller.poll, budget, deadline - now)
+        return self._recv(deadline)
+
     def _sendall(self, data: bytes, deadline: float) -> None:
         sock = self.sock
         view = memoryview(data)
@@ -203,6 +230,19 @@ class SyncHTTP2Connection:
 
     # ------------------------------------------------------------ reading and routing
 
+    def _sleep(self, remaining: float) -> None:
+        """Wait on _cond (held) to be woken, for at most ``remaining`` seconds."""
+        self._sleepers += 1
+        try:
+            self._cond.wait(None if remaining == _INF else remaining)
+        finally:
+            self._sleepers -= 1
+
+    def _wake(self) -> None:
+        """Wake the threads asleep on _cond (held), if any."""
+        if self._sleepers:
+            self._cond.notify_all()
+
     def _route(self, events: List[Tuple[int, Any]]) -> None:
         streams = self._streams
         for sid, event in events:
@@ -243,7 +283,7 @@ class SyncHTTP2Connection:
             for st in self._streams.values():
                 if not st.complete and st.error is None:
                     st.error = error
-            self._cond.notify_all()
+            self._wake()
 
     def _wait(
         self,
@@ -263,14 +303,14 @@ class SyncHTTP2Connection:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     raise exc_type(why)
-                self._cond.wait(None if remaining == _INF else remaining)
+                self._sleep(remaining)
                 continue
             self._reading = True
             self._lock.release()
             flush = False
             try:
                 try:
-                    data = self._recv(deadline)
+                    data = self._receive(deadline)
                 except ReadTimeout:
                     raise exc_type(why) from None
                 except (OSError, ValueError) as exc:
@@ -287,7 +327,7 @@ class SyncHTTP2Connection:
             finally:
                 self._lock.acquire()
                 self._reading = False
-                self._cond.notify_all()
+                self._wake()
             if flush:
                 self._lock.release()
                 try:
@@ -313,7 +353,7 @@ class SyncHTTP2Connection:
         """Open a stream (waiting, FIFO-ish, up to ``pool_timeout`` while the server's
         stream limit is reached) and send the request head; return the stream id."""
         deadline = _deadline(pool_timeout)
-        with self._cond:
+        with self._lock:
             while True:
                 if self.closed:
                     raise self.error or WriteError("the connection is closed")
@@ -337,7 +377,7 @@ class SyncHTTP2Connection:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     raise PoolTimeout("timed out waiting for a free HTTP/2 stream")
-                self._cond.wait(None if remaining == _INF else remaining)
+                self._sleep(remaining)
             sid = int(self.core.send_request(method, scheme, authority, path, headers, end_stream))
             self._streams[sid] = _Stream(sid)
         try:
@@ -356,7 +396,7 @@ class SyncHTTP2Connection:
             view = memoryview(chunk)
             while view:
                 deadline = _deadline(write_timeout)
-                with self._cond:
+                with self._lock:
                     if st.error is not None:
                         raise st.error
                     if st.upload_done:
@@ -374,7 +414,7 @@ class SyncHTTP2Connection:
                         continue
                 view = view[sent:]
                 self._flush(True, deadline)
-        with self._cond:
+        with self._lock:
             if st.error is not None:
                 raise st.error
             if st.upload_done or self.closed:
@@ -394,14 +434,14 @@ class SyncHTTP2Connection:
         if head_deadline < deadline:
             deadline = head_deadline
             why = "timed out waiting for the whole response head"
-        with self._cond:
+        with self._lock:
             self._wait(st, lambda s: s.head is not None, deadline, ReadTimeout, why)
             assert st.head is not None
             return st.head
 
     def receive_data(self, sid: int, read_timeout: Optional[float]) -> Optional[bytes]:
         st = self._streams[sid]
-        with self._cond:
+        with self._lock:
             self._wait(st, lambda s: s.chunks or s.complete, _deadline(read_timeout), ReadTimeout)
             chunks = st.chunks
             if not chunks:
@@ -417,7 +457,7 @@ class SyncHTTP2Connection:
     def take_complete(self, sid: int) -> Optional[List[bytes]]:
         """The whole body of stream ``sid`` if it has all arrived (acknowledged, so that
         the connection's window is given back), else None; the caller then closes it."""
-        with self._cond:
+        with self._lock:
             st = self._streams.get(sid)
             if st is None or not st.complete:
                 return None
@@ -433,14 +473,14 @@ class SyncHTTP2Connection:
         return list(st.trailers) if st is not None else []
 
     def close_stream(self, sid: int) -> None:
-        with self._cond:
+        with self._lock:
             if self._streams.pop(sid, None) is None:
                 return
             flush = False
             if not self.closed:
                 self.core.reset_stream(sid, CANCEL)
                 flush = self.core.pending() > 0
-            self._cond.notify_all()  # a stream slot may be free now
+            self._wake()  # a stream slot may be free now
         if flush:
             try:
                 self._flush(False, _deadline(None))
@@ -497,11 +537,11 @@ class SyncHTTP2Connection:
         """Send a PING and wait for its acknowledgement (ReadTimeout without one). The
         server's settings sent before the answer are in force when this returns."""
         deadline = _deadline(timeout)
-        with self._cond:
+        with self._lock:
             before = self._ping_acks
             self.core.ping(data)
         self._flush(True, deadline)
-        with self._cond:
+        with self._lock:
             self._wait(_Stream(0), lambda _s: self._ping_acks > before, deadline, ReadTimeout)
 
     def close(self) -> None:

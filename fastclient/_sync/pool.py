@@ -36,7 +36,8 @@ from .._net.h1 import write_chunk, write_last_chunk
 from .._net.poolbase import H2_ATTEMPTS, PoolShell, Timeouts, h2_request
 from .._net.trace import strace
 from .._protocol.pool import ACTIVE, PoolConnection, Waiter
-from .connection import BUSY_POLL, SyncHTTP11Connection
+from .busypoll import BUSY_POLL
+from .connection import SyncHTTP11Connection
 from .http2 import SyncHTTP2Connection, SyncHTTP2ResponseStream, is_retryable
 from .stream import SyncResponseStream
 from .tlsintls import TLSInTLS
@@ -455,7 +456,7 @@ class ConnectionPool(PoolShell):
                 step = "http2.send_connection_init"
                 if trace is not None:
                     strace(trace, step + ".started", {})
-                h2 = SyncHTTP2Connection(sock)  # sends the preface
+                h2 = SyncHTTP2Connection(sock, self._busy_poll)  # sends the preface
                 if trace is not None:
                     strace(trace, step + ".complete", {})
                 return h2

@@ -14,8 +14,10 @@ import pytest
 
 import fastclient
 from fastclient._exceptions import ReadTimeout
-from fastclient._sync import connection as connection_module
-from fastclient._sync.connection import BUSY_POLL, SyncHTTP11Connection
+from fastclient._sync import busypoll
+from fastclient._sync import http2 as http2_module
+from fastclient._sync.busypoll import BUSY_POLL
+from fastclient._sync.connection import SyncHTTP11Connection
 from fastclient._sync.pool import ConnectionPool
 from tests.timing import HOST_STALL
 
@@ -28,8 +30,8 @@ T = 5.0
 def one_thread(monkeypatch: pytest.MonkeyPatch) -> None:
     """As if this thread had made the process's requests for a while (another test's
     threads may have paused polling)."""
-    monkeypatch.setattr(connection_module, "_last_thread", threading.get_ident())
-    monkeypatch.setattr(connection_module, "_shared_until", 0.0)
+    monkeypatch.setattr(busypoll, "_last_thread", threading.get_ident())
+    monkeypatch.setattr(busypoll, "_shared_until", 0.0)
 
 
 @pytest.fixture
@@ -153,7 +155,7 @@ def test_requests_from_two_threads_pause_polling(
         assert mine._polling and theirs._polling  # paused, not turned off
         exchange(mine, b, None)  # the switch back to this thread
         assert counter.calls == [True]
-        time.sleep(connection_module._SHARED * 2)
+        time.sleep(busypoll.SHARED * 2)
         exchange(mine, b, None)
         assert counter.calls == [True, True]
     finally:
@@ -218,7 +220,7 @@ def test_sockets_that_are_not_the_standard_librarys_block(
     handle = SyncHTTP11Connection(a, busy_poll=1.0)
     handle.replace_socket(Wrapped(a))  # type: ignore[arg-type]
     assert handle._busy_poll == 0.0
-    monkeypatch.setattr(connection_module, "_poll", None)  # no poll() on the platform
+    monkeypatch.setattr(busypoll, "_poll", None)  # no poll() on the platform
     assert SyncHTTP11Connection(a, busy_poll=1.0)._busy_poll == 0.0
 
 
@@ -251,3 +253,31 @@ def test_a_real_server_within_the_budget_is_polled_for(
             assert response.status_code == 200
             assert response.content == b"x" * (1000 * i)
     assert counter.calls == [True] * 9
+
+
+@pytest.mark.network
+@pytest.mark.parametrize("budget", [1.0, 0.0])
+def test_the_http2_reader_polls_within_the_budget(
+    h2c_server: Any, budget: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The threaded HTTP/2 driver's reader follows the same rule: against a local h2c
+    server and a budget of a second, its waits are polled for and every poll sees data
+    in time; with no budget it never polls."""
+    calls: List[bool] = []
+    real = http2_module.poll_until
+
+    def counted(poll: Any, budget: float, limit: Optional[float]) -> bool:
+        calls.append(real(poll, budget, limit))
+        return calls[-1]
+
+    monkeypatch.setattr(http2_module, "poll_until", counted)
+    transport = fastclient.HTTPTransport(http1=False, http2=True, busy_poll=budget)
+    with fastclient.Client(transport=transport) as client:
+        for i in range(10):
+            response = client.get(h2c_server.url + f"/bytes/{1000 * i}")
+            assert response.http_version == "HTTP/2"
+            assert response.content == b"x" * (1000 * i)
+    if budget:
+        assert len(calls) >= 9 and all(calls)
+    else:
+        assert calls == []

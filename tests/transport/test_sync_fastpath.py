@@ -14,6 +14,7 @@ from typing import Any, Callable, List, Optional, Tuple
 import pytest
 
 from fastclient._exceptions import ReadTimeout
+from fastclient._sync import busypoll
 from fastclient._sync import connection as connection_module
 from fastclient._sync.connection import SyncHTTP11Connection
 from fastclient._sync.pool import ConnectionPool
@@ -341,7 +342,8 @@ def test_one_poll_object_per_connection(raw_server: Any, monkeypatch: pytest.Mon
         made.append(real_poll())
         return made[-1]
 
-    monkeypatch.setattr(connection_module, "_poll", counting_poll)
+    # Poll objects are made by busypoll for both the reuse check and the busy poll.
+    monkeypatch.setattr(busypoll, "_poll", counting_poll)
     server = raw_server(keepalive_handler(b"ok"))
     pool = ConnectionPool()
     for _ in range(10):
