@@ -6,6 +6,8 @@ or a microsecond), so that they do not depend on how busy the machine is."""
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 import threading
 import time
 from typing import Any, Iterator, List, Optional, Tuple
@@ -281,3 +283,27 @@ def test_the_http2_reader_polls_within_the_budget(
         assert len(calls) >= 9 and all(calls)
     else:
         assert calls == []
+
+
+def test_gevent_sockets_never_poll() -> None:
+    """Under gevent (Locust), a socket's wait lets the other greenlets run: polling would
+    hold them all up. Run in a child process, since monkey-patching is for good."""
+    pytest.importorskip("gevent")
+    code = (
+        "from gevent import monkey; monkey.patch_all()\n"
+        "import socket, ssl\n"
+        "from fastclient._sync.connection import SyncHTTP11Connection\n"
+        "a, b = socket.socketpair()\n"
+        "assert SyncHTTP11Connection(a, busy_poll=1.0)._busy_poll == 0.0\n"
+        "ctx = ssl.create_default_context()\n"
+        "wrapped = ctx.wrap_socket(\n"
+        "    socket.socket(), server_hostname='localhost', do_handshake_on_connect=False\n"
+        ")\n"
+        "assert SyncHTTP11Connection(wrapped, busy_poll=1.0)._busy_poll == 0.0\n"
+        "print('ok')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ok"
