@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, List, Optional, 
 
 from .._exceptions import StreamConsumed
 from .._net.errors import READ, map_error
+from .._net.heldbody import HeldBody, PoolBody
 from .._streams import AsyncByteStream
 
 if TYPE_CHECKING:
     from .http2 import AsyncHTTP2Connection
-    from .pool import AsyncConnectionPool
 
 __all__ = ["AsyncHTTP2ResponseStream", "AsyncResponseStream"]
 
@@ -39,22 +39,11 @@ class _ListIterator:
         raise StopAsyncIteration
 
 
-class _HeldOrLive(AsyncByteStream):
+class _HeldOrLive(HeldBody, AsyncByteStream):
     """A response body either held whole in memory (``_body``: it arrived with the head,
     and nothing is held on the connection for it) or read live (``_live()``)."""
 
     __slots__ = ("_body", "_consumed")
-
-    _body: Optional[List[bytes]]
-    _consumed: bool
-
-    def _take_whole(self) -> Optional[List[bytes]]:
-        body = self._body
-        if body is None or self._consumed:
-            return None
-        self._consumed = True
-        self._body = None
-        return body
 
     def __aiter__(self) -> AsyncIterator[bytes]:
         if self._consumed:
@@ -73,26 +62,12 @@ class _HeldOrLive(AsyncByteStream):
         raise NotImplementedError
 
 
-class AsyncResponseStream(_HeldOrLive):
+class AsyncResponseStream(PoolBody, _HeldOrLive):
     """Either a body already received whole (``body``, no connection held) or a live one
-    read from ``conn`` (a PoolConnection whose handle is the protocol)."""
+    read from ``conn`` (a PoolConnection of ``pool``, an AsyncConnectionPool, whose handle
+    is the protocol)."""
 
     __slots__ = ("_conn", "_pool", "_read_timeout", "_trace")
-
-    def __init__(
-        self,
-        body: Optional[List[bytes]],
-        pool: Optional[AsyncConnectionPool] = None,
-        conn: Any = None,
-        read_timeout: Optional[float] = None,
-        trace: Any = None,
-    ) -> None:
-        self._body = body
-        self._pool = pool
-        self._conn = conn
-        self._read_timeout = read_timeout
-        self._consumed = False
-        self._trace = trace
 
     async def _live(self) -> AsyncIterator[bytes]:
         conn = self._conn

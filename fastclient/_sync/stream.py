@@ -10,44 +10,22 @@ from typing import TYPE_CHECKING, Any, Iterator, List, Optional, Tuple
 
 from .._exceptions import StreamConsumed
 from .._net.errors import READ, map_error
+from .._net.heldbody import PoolBody
 from .._streams import SyncByteStream
 
 if TYPE_CHECKING:
     from .http2 import SyncHTTP2Connection
-    from .pool import ConnectionPool
 
 __all__ = ["SyncHTTP2ResponseStream", "SyncResponseStream"]
 
 Header = Tuple[bytes, bytes]
 
 
-class SyncResponseStream(SyncByteStream):
-    """Either a body already received whole (``body``) or a live one read from ``conn``."""
+class SyncResponseStream(PoolBody, SyncByteStream):
+    """Either a body already received whole (``body``) or a live one read from ``conn``
+    (a PoolConnection of ``pool``: a ConnectionPool)."""
 
     __slots__ = ("_body", "_conn", "_consumed", "_pool", "_read_timeout", "_trace")
-
-    def __init__(
-        self,
-        body: Optional[List[bytes]],
-        pool: Optional[ConnectionPool] = None,
-        conn: Any = None,
-        read_timeout: Optional[float] = None,
-        trace: Any = None,
-    ) -> None:
-        self._body = body
-        self._pool = pool
-        self._conn = conn
-        self._read_timeout = read_timeout
-        self._consumed = False
-        self._trace = trace
-
-    def _take_whole(self) -> Optional[List[bytes]]:
-        body = self._body
-        if body is None or self._consumed:
-            return None
-        self._consumed = True
-        self._body = None
-        return body
 
     def __iter__(self) -> Iterator[bytes]:
         if self._consumed:
