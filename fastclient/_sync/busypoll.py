@@ -29,7 +29,15 @@ import threading
 import time
 from typing import Any, Callable, List, Optional
 
-__all__ = ["BUSY_POLL", "SHARED", "budget_for", "one_thread", "poll_until", "poller_for"]
+__all__ = [
+    "BUSY_POLL",
+    "SHARED",
+    "BusyPolled",
+    "budget_for",
+    "one_thread",
+    "poll_until",
+    "poller_for",
+]
 
 #: How long a wait for an answer polls before it blocks, by default (seconds).
 BUSY_POLL = 0.0001
@@ -84,3 +92,34 @@ def poll_until(poll: Callable[[int], List[Any]], budget: float, limit: Optional[
         if _monotonic() >= end:
             return False
     return True
+
+
+class BusyPolled:
+    """The rule above, for a connection of either sync driver: it sets ``_busy_poll`` (its
+    budget from budget_for; 0.0 for none) and ``_polling`` (False at first), and says
+    how to poll its socket (``_poll_ready``)."""
+
+    _busy_poll: float
+    _polling: bool
+
+    def _poll_ready(self, budget: float, limit: Optional[float]) -> bool:
+        """Poll for up to ``budget`` seconds (no more than ``limit``); True if the socket
+        became readable in time."""
+        raise NotImplementedError
+
+    def _before_wait(self, now: float, limit: Optional[float]) -> bool:
+        """Before a wait for an answer that starts at ``now`` (monotonic), on a connection
+        with a budget: polls for it while the answers come within the budget and this
+        thread is alone (``limit``: the most it may poll). True when polling is off: the
+        caller then times its blocking wait and passes its start to _timed."""
+        alone = one_thread(now)
+        if not self._polling:
+            return True
+        if alone:
+            self._polling = self._poll_ready(self._busy_poll, limit)
+        return False
+
+    def _timed(self, now: float) -> None:
+        """A blocking wait that started at ``now`` got its answer: within the budget,
+        polling comes back on."""
+        self._polling = _monotonic() - now < self._busy_poll

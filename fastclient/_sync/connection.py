@@ -33,7 +33,7 @@ from typing import Any, List, Optional, Union
 from .._exceptions import ReadTimeout, RemoteProtocolError, WriteTimeout
 from .._net.h1 import ResponseParser
 from .._protocol.events import Data, EndOfMessage, ResponseHead, Upgrade
-from .busypoll import budget_for, one_thread, poll_until, poller_for
+from .busypoll import BusyPolled, budget_for, poll_until, poller_for
 from .tlsintls import TLSInTLS
 
 __all__ = ["SyncHTTP11Connection"]
@@ -65,7 +65,7 @@ def _timeval(seconds: Optional[float]) -> bytes:
     return struct.pack("ll", whole, int((seconds - whole) * 1_000_000) or (0 if whole else 1))
 
 
-class SyncHTTP11Connection:
+class SyncHTTP11Connection(BusyPolled):
     """A connected (and, for https, TLS-wrapped) socket plus its response parser."""
 
     def __init__(self, sock: Sock, busy_poll: float = 0.0) -> None:
@@ -305,33 +305,25 @@ class SyncHTTP11Connection:
     ) -> ResponseHead:
         """Read until the response head is in. ``started``: the monotonic time the head
         deadline was counted from, if the caller has just read it (see _read)."""
-        budget = self._busy_poll
-        if budget and self.head is None:
+        if self._busy_poll and self.head is None:
             now = started or _monotonic()
-            alone = one_thread(now)
-            if not self._polling:
-                # Blocking; timed, so that a server answering within the budget again
-                # turns polling back on.
+            if self._before_wait(now, read_timeout):
                 self._read(read_timeout, head_deadline, now)
                 started = 0.0
-                self._polling = _monotonic() - now < budget
-            elif alone:
-                self._polling = self._poll_for(budget, read_timeout)
+                self._timed(now)
         while self.head is None:
             self._read(read_timeout, head_deadline, started)
             started = 0.0
         return self.head
 
-    def _poll_for(self, budget: float, read_timeout: Optional[float]) -> bool:
-        """Poll until the socket is readable, for up to ``budget`` seconds (no more than
-        the read timeout); True if it became readable in time."""
+    def _poll_ready(self, budget: float, limit: Optional[float]) -> bool:
         sock = self.sock
         if self._tls and sock.pending():  # type: ignore[union-attr]
             return True
         poller = self._poller_of(sock)
         if poller is None:
             return False  # closed: the read that follows says so
-        return poll_until(poller.poll, budget, read_timeout)
+        return poll_until(poller.poll, budget, limit)
 
     def early_answer(
         self, exc: BaseException, read_timeout: Optional[float]

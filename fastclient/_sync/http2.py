@@ -57,7 +57,7 @@ from .._protocol.http2 import (
     StreamReset,
     new_connection,
 )
-from .busypoll import budget_for, one_thread, poll_until, poller_for
+from .busypoll import BusyPolled, budget_for, poll_until, poller_for
 from .stream import SyncHTTP2ResponseStream
 
 __all__ = ["SyncHTTP2Connection", "SyncHTTP2ResponseStream", "is_retryable"]
@@ -91,7 +91,7 @@ class _Stream:
         self.upload_done = False
 
 
-class SyncHTTP2Connection:
+class SyncHTTP2Connection(BusyPolled):
     """A connected socket (TLS with ALPN h2, or h2c prior knowledge) speaking HTTP/2."""
 
     def __init__(self, sock: Sock, busy_poll: float = 0.0, **settings: int) -> None:
@@ -169,23 +169,24 @@ class SyncHTTP2Connection:
                 self._select(False, deadline, ReadTimeout)
 
     def _receive(self, deadline: float) -> bytes:
-        """_recv, after polling for up to the busy-poll budget while the answers on this
-        connection come within it (see busypoll); timed while they do not."""
-        budget = self._busy_poll
-        if budget:
+        """_recv, after polling while the answers on this connection come within the
+        busy-poll budget (see busypoll); timed while they do not."""
+        if self._busy_poll:
             now = time.monotonic()
-            alone = one_thread(now)
-            if not self._polling:
+            if self._before_wait(now, deadline - now):
                 data = self._recv(deadline)
-                self._polling = time.monotonic() - now < budget
+                self._timed(now)
                 return data
-            if alone and self.sock.fileno() >= 0:
-                ready = False
-                if self._tls:
-                    with self._io_lock:
-                        ready = self.sock.pending() > 0  # type: ignore[union-attr]
-                self._polling = ready or poll_until(self._poller.poll, budget, deadline - now)
         return self._recv(deadline)
+
+    def _poll_ready(self, budget: float, limit: Optional[float]) -> bool:
+        if self.sock.fileno() < 0:
+            return False  # closed: the read that follows says so
+        if self._tls:
+            with self._io_lock:
+                if self.sock.pending() > 0:  # type: ignore[union-attr]
+                    return True
+        return bool(poll_until(self._poller.poll, budget, limit))
 
     def _sendall(self, data: bytes, deadline: float) -> None:
         sock = self.sock

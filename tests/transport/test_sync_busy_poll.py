@@ -45,18 +45,18 @@ def pair() -> Iterator[Tuple[socket.socket, socket.socket]]:
 
 
 class PollCounter:
-    """Counts the calls of _poll_for (and of the poll objects' poll) on a connection."""
+    """Counts the calls of _poll_ready (and of the poll objects' poll) on a connection."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.calls: List[bool] = []
-        real = SyncHTTP11Connection._poll_for
+        real = SyncHTTP11Connection._poll_ready
 
         def counted(handle: SyncHTTP11Connection, budget: float, timeout: Any) -> bool:
             result = real(handle, budget, timeout)
             self.calls.append(result)
             return result
 
-        monkeypatch.setattr(SyncHTTP11Connection, "_poll_for", counted)
+        monkeypatch.setattr(SyncHTTP11Connection, "_poll_ready", counted)
 
 
 @pytest.fixture
@@ -198,7 +198,7 @@ def test_a_connection_closed_under_polling_reads_as_closed(
     a, _ = pair
     handle = polling(a, 30.0)
     a.close()  # behind the connection's back: nothing to poll
-    assert handle._poll_for(30.0, None) is False
+    assert handle._poll_ready(30.0, None) is False
     with pytest.raises(OSError):
         handle.receive_head(T, float("inf"))
 
