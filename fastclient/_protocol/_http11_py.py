@@ -14,7 +14,9 @@ A connection runs request/response *cycles*. The caller announces each request w
 ``ResponseParser.start_response(method)`` (HEAD and CONNECT change how the response is
 framed), then pushes whatever bytes the socket produced into ``feed()`` and gets events
 back: ``ResponseHead``, ``Data``..., ``EndOfMessage``, or a single ``Upgrade`` when the
-connection stops speaking HTTP/1.1. ``feed_eof()`` reports that the peer closed.
+connection stops speaking HTTP/1.1. ``feed_eof()`` reports that the peer closed. A head's
+field lines are checked as they arrive but handed over unsplit, with ``split_fields`` to
+make its lists on first use (``ResponseHead`` says why).
 
 The parser is a state machine over one buffer. Line-oriented states (status line, header
 lines, chunk-size lines, trailer lines) look for the next LF; a line that is not complete
@@ -52,13 +54,13 @@ call from C; both branches accept the same language, which the differential test
 
 from __future__ import annotations
 
-from typing import Any, List, Optional, Tuple, Union
+from typing import List, Optional, Tuple, Union
 
 from fastclient._exceptions import LocalProtocolError, RemoteProtocolError
 from fastclient._protocol import _h11tables
 from fastclient._protocol.events import Data, EndOfMessage, Event, ResponseHead, Upgrade
 
-__all__ = ["H11Limits", "ResponseParser"]
+__all__ = ["H11Limits", "ResponseParser", "split_fields"]
 
 # True in the compiled twin (fastclient._protocol._http11_c): selects C-loop scanners.
 _COMPILED = __name__.endswith("_c")
@@ -106,10 +108,6 @@ _BODY_CLOSE = 9  # body runs until the peer closes
 _DONE = 10  # EndOfMessage emitted
 _UPGRADED = 11  # Upgrade emitted: the connection is no longer HTTP/1.1
 _ERROR = 12  # a protocol error was raised; the connection is unusable
-
-# What a head's field lists are until its status line arrives (see _reset_head). Never
-# appended to: fields are scanned only after the status line, which replaces it.
-_NO_FIELDS: List[Any] = []
 
 
 class H11Limits:
@@ -177,8 +175,9 @@ _DEFAULT_LIMITS = H11Limits()
 
 
 # -- scanning helpers ----------------------------------------------------------------------
-# The only code the two twins run differently. In the compiled twin the local `raw = buf` is
-# a `const unsigned char *` (see the .pxd): raw[i] is a load and raw[a:b] makes the bytes
+# The code the two twins run differently, with ResponseParser._scan_field (a method only to
+# reach the parser's framing state). In the compiled twin the local `raw = buf` is a
+# `const unsigned char *` (see the .pxd): raw[i] is a load and raw[a:b] makes the bytes
 # object directly, so these are plain C loops. The pure twin gets the same answers from
 # bytes methods, whose loops run in C too. Everything else is one logic for both.
 
@@ -268,54 +267,48 @@ def _parse_field(buf: bytes, start: int, stop: int) -> Tuple[bytes, bytes]:
     return (name, value)
 
 
-def _scan_field(
-    buf: bytes, start: int, stop: int, fields: List[Tuple[bytes, bytes]], keys: List[bytes]
-) -> int:
-    """Find the LF ending the field line at start (searching buf[start:stop]) and append the
-    line's (name, value) to fields and its lowercased name to keys; -1 if there is no LF
-    yet. An invalid line raises, but only once its LF is there, exactly like _find()
-    followed by _parse_field()."""
+def split_fields(block: bytes) -> Tuple[List[Tuple[bytes, bytes]], List[bytes]]:
+    """The (name, value) pairs of a head's field lines, and the names lowercased. ``block``
+    is field lines as the parser accepted them (each ends in LF or CRLF, has a colon after
+    a token name, and no CR or NUL in its value); values lose surrounding SP/HTAB."""
+    fields: List[Tuple[bytes, bytes]] = []
+    keys: List[bytes] = []
     if _COMPILED:
-        # One pass instead of two: name, colon, OWS and value are checked on the way to
-        # the line ending. Anything unusual goes back to the two-pass path.
-        raw = buf
-        token = _TOKEN_TABLE
-        allowed = _VALUE_IN_TABLE
-        i = start
-        while i < stop and token[raw[i]]:
+        raw = block
+        n = len(block)
+        i = 0
+        while i < n:
+            start = i
+            while i < n and raw[i] != _COLON:
+                i += 1
+            name_end = i
             i += 1
-        if i in (start, stop) or raw[i] != _COLON:
-            return _line_error(buf, start, stop)
-        name_end = i
-        i += 1
-        while i < stop and (raw[i] == _SP or raw[i] == _HTAB):
+            while i < n and (raw[i] == _SP or raw[i] == _HTAB):
+                i += 1
+            value_start = i
+            while i < n and raw[i] != _LF:
+                i += 1
+            value_end = i
+            if value_end > value_start and raw[value_end - 1] == _CR:
+                value_end -= 1
+            while value_end > value_start and (
+                raw[value_end - 1] == _SP or raw[value_end - 1] == _HTAB
+            ):
+                value_end -= 1
+            name = raw[start:name_end]
+            fields.append((name, raw[value_start:value_end]))
+            keys.append(name.lower())
             i += 1
-        value_start = i
-        while i < stop and allowed[raw[i]]:
-            i += 1
-        if i == stop:
-            return -1
-        value_end = i
-        if raw[i] == _CR and i + 1 < stop and raw[i + 1] == _LF:
-            i += 1
-        elif raw[i] != _LF:
-            return _line_error(buf, start, stop)
-        while value_end > value_start and (
-            raw[value_end - 1] == _SP or raw[value_end - 1] == _HTAB
-        ):
-            value_end -= 1
-        name = raw[start:name_end]
-        fields.append((name, raw[value_start:value_end]))
-        # Lowercased here, where it costs a C call, rather than by every consumer of the
-        # head (a response's Headers need them).
+        return fields, keys
+    lines = block.split(b"\n")
+    lines.pop()  # what follows the last LF: nothing
+    for line in lines:
+        if line.endswith(b"\r"):
+            line = line[: len(line) - 1]
+        name, _, value = line.partition(b":")
+        fields.append((name, value.strip(b" \t")))
         keys.append(name.lower())
-        return i
-    lf = _find(buf, _LF, start, stop)
-    if lf >= 0:
-        field = _parse_field(buf, start, lf - 1 if lf > start and buf[lf - 1] == _CR else lf)
-        fields.append(field)
-        keys.append(field[0].lower())
-    return lf
+    return fields, keys
 
 
 def _line_error(buf: bytes, start: int, stop: int) -> int:
@@ -324,6 +317,20 @@ def _line_error(buf: bytes, start: int, stop: int) -> int:
     if lf >= 0:
         raise _field_error(buf, start, lf - 1 if lf > start and buf[lf - 1] == _CR else lf)
     return -1
+
+
+def _field_value(buf: bytes, colon: int, lf: int) -> bytes:
+    """The value of a valid field line whose colon and LF are at these indexes."""
+    raw = buf
+    i = colon + 1
+    j = lf
+    if j > i and raw[j - 1] == _CR:
+        j -= 1
+    while i < j and (raw[i] == _SP or raw[i] == _HTAB):
+        i += 1
+    while j > i and (raw[j - 1] == _SP or raw[j - 1] == _HTAB):
+        j -= 1
+    return raw[i:j]
 
 
 # -- everything below is one logic ------------------------------------------------------------
@@ -393,38 +400,37 @@ def _parse_chunk_size(buf: bytes, start: int, lf: int) -> int:
     return size
 
 
-def _parse_content_length(values: List[bytes]) -> int:
-    """The one length that every Content-Length field (and list element) states."""
-    length = -1
-    for value in values:
-        raw = value
-        n = len(value)
-        i = 0
-        while True:
-            # One list element: OWS 1*DIGIT OWS. Empty elements are errors here: a
-            # length is too important to guess about.
-            while i < n and (raw[i] == _SP or raw[i] == _HTAB):
-                i += 1
-            first = i
-            number = 0
-            while i < n and 48 <= raw[i] <= 57:
-                digit = raw[i] - 48
-                if number > (_MAX_SIZE - digit) // 10:
-                    raise RemoteProtocolError("Content-Length does not fit in 63 bits")
-                number = number * 10 + digit
-                i += 1
-            if i == first:
-                raise RemoteProtocolError(f"invalid Content-Length: {_show(value)}")
-            while i < n and (raw[i] == _SP or raw[i] == _HTAB):
-                i += 1
-            if length >= 0 and number != length:
-                raise RemoteProtocolError("conflicting Content-Length values")
-            length = number
-            if i == n:
-                break
-            if raw[i] != _COMMA:
-                raise RemoteProtocolError(f"invalid Content-Length: {_show(value)}")
+def _parse_content_length(value: bytes, length: int) -> int:
+    """The length a Content-Length field states, every list element of it agreeing with
+    ``length``, what earlier fields stated (-1: none)."""
+    raw = value
+    n = len(value)
+    i = 0
+    while True:
+        # One list element: OWS 1*DIGIT OWS. Empty elements are errors here: a
+        # length is too important to guess about.
+        while i < n and (raw[i] == _SP or raw[i] == _HTAB):
             i += 1
+        first = i
+        number = 0
+        while i < n and 48 <= raw[i] <= 57:
+            digit = raw[i] - 48
+            if number > (_MAX_SIZE - digit) // 10:
+                raise RemoteProtocolError("Content-Length does not fit in 63 bits")
+            number = number * 10 + digit
+            i += 1
+        if i == first:
+            raise RemoteProtocolError(f"invalid Content-Length: {_show(value)}")
+        while i < n and (raw[i] == _SP or raw[i] == _HTAB):
+            i += 1
+        if length >= 0 and number != length:
+            raise RemoteProtocolError("conflicting Content-Length values")
+        length = number
+        if i == n:
+            break
+        if raw[i] != _COMMA:
+            raise RemoteProtocolError(f"invalid Content-Length: {_show(value)}")
+        i += 1
     return length
 
 
@@ -578,18 +584,17 @@ class ResponseParser:
 
     def _reset_head(self) -> None:
         self._head_size = 0
-        # The head's lists are made when its status line arrives, not here: a request
-        # waiting for its response then holds two objects fewer for the garbage
-        # collector to go through (with hundreds in flight, its young generation is
-        # mostly such waiting requests).
-        self._headers: List[Tuple[bytes, bytes]] = _NO_FIELDS
-        self._keys: List[bytes] = _NO_FIELDS  # the names lowercased, in step with _headers
+        # The head's field lines are kept as bytes, not split into lists here (see
+        # ResponseHead): those of earlier feeds in _block (None until a head spans feeds),
+        # those of the current buffer as a span of it (see _read_head).
+        self._fields = 0
+        self._block: Optional[bytearray] = None
         self._trailers: Optional[List[Tuple[bytes, bytes]]] = None
         self._status = 0
         self._reason = b""
         self._version = _HTTP_11
         self._minor = 1
-        self._cl_values: Optional[List[bytes]] = None
+        self._length = -1  # what Content-Length said, -1 if there was none
         self._te_values: Optional[List[bytes]] = None
         self._conn_close = False
         self._conn_keep_alive = False
@@ -689,29 +694,27 @@ class ResponseParser:
 
     def _read_head(self, buf: bytes, pos: int, end: int, events: List[Event]) -> int:
         raw = buf
-        headers = self._headers
+        # Where this buffer's field lines start, once the status line is behind.
+        block_start = pos if self._state == _HEADERS else -1
         while pos < end:
             stop = self._line_stop(pos, end)
             # A header line (not the status line, not the empty line ending the head, not
             # a line starting with CR, which is invalid anyway) takes the one-pass path.
             field_line = self._state == _HEADERS and raw[pos] != _CR and raw[pos] != _LF
             if field_line:
-                if len(headers) >= self._max_headers:
+                if self._fields >= self._max_headers:
                     raise RemoteProtocolError(f"more than {self._max_headers} header fields")
-                lf = _scan_field(buf, pos, stop, headers, self._keys)
+                lf = self._scan_field(buf, pos, stop)
             else:
                 lf = _find(buf, _LF, pos, stop)
             if lf < 0:
+                if block_start >= 0:
+                    self._keep_block(buf, block_start, pos)
                 self._keep_partial(buf, pos, end)
                 return end
             self._count_line(lf + 1 - pos)
             if field_line:
-                field = headers[len(headers) - 1]
-                name = field[0]
-                n = len(name)
-                # Only three names matter for framing: look closer only at their lengths.
-                if n == 14 or n == 17 or n == 10:
-                    self._framing_field(name, field[1])
+                self._fields += 1
             else:
                 stop = lf
                 if stop > pos and raw[stop - 1] == _CR:
@@ -719,14 +722,76 @@ class ResponseParser:
                 if self._state == _STATUS:
                     self._parse_status_line(buf, pos, stop)
                     self._state = _HEADERS
-                    headers = self._headers = []
-                    self._keys = []
+                    block_start = lf + 1
                 elif stop == pos:
-                    return self._end_of_head(buf, lf + 1, end, events)
+                    return self._end_of_head(buf, block_start, pos, lf + 1, end, events)
                 else:
                     raise _field_error(buf, pos, stop)
             pos = lf + 1
+        if block_start >= 0:
+            self._keep_block(buf, block_start, pos)
         return pos
+
+    def _scan_field(self, buf: bytes, start: int, stop: int) -> int:
+        """Find the LF ending the field line at start (searching buf[start:stop]), check the
+        line and take what framing needs from it; -1 if there is no LF yet. An invalid line
+        raises, but only once its LF is there, exactly like _find() followed by
+        _parse_field(). Nothing else is made of a valid line here: the head keeps its field
+        lines as they came (see ResponseHead)."""
+        if _COMPILED:
+            # One pass instead of two: name, colon, OWS and value are checked on the way to
+            # the line ending. Anything unusual goes back to the two-pass path.
+            raw = buf
+            token = _TOKEN_TABLE
+            allowed = _VALUE_IN_TABLE
+            i = start
+            while i < stop and token[raw[i]]:
+                i += 1
+            if i in (start, stop) or raw[i] != _COLON:
+                return _line_error(buf, start, stop)
+            colon = i
+            i += 1
+            while i < stop and allowed[raw[i]]:
+                i += 1
+            if i == stop:
+                return -1
+            if raw[i] == _CR and i + 1 < stop and raw[i + 1] == _LF:
+                i += 1
+            elif raw[i] != _LF:
+                return _line_error(buf, start, stop)
+            lf = i
+        else:
+            lf = _find(buf, _LF, start, stop)
+            if lf < 0:
+                return lf
+            colon = start + len(
+                _parse_field(buf, start, lf - 1 if lf > start and buf[lf - 1] == _CR else lf)[0]
+            )
+        # Only three names matter for framing: look closer only at their lengths.
+        n = colon - start
+        if n == 14 or n == 17 or n == 10:
+            self._framing_field(buf, start, colon, lf)
+        return lf
+
+    def _keep_block(self, buf: bytes, start: int, stop: int) -> None:
+        """Keep the complete field lines buf[start:stop] of a head that goes on in a later
+        feed()."""
+        if stop > start:
+            raw = buf
+            if self._block is None:
+                self._block = bytearray(raw[start:stop])
+            else:
+                self._block += raw[start:stop]
+
+    def _head_block(self, buf: bytes, start: int, stop: int) -> bytes:
+        """All the field lines of the head that ends with buf[start:stop]."""
+        raw = buf
+        block = self._block
+        if block is None:
+            return raw[start:stop]
+        block += raw[start:stop]
+        self._block = None
+        return bytes(block)
 
     def _parse_status_line(self, buf: bytes, start: int, stop: int) -> None:
         # HTTP/1.<d> SP <3 digits> [SP reason]; 12 bytes at least.
@@ -766,24 +831,27 @@ class ResponseParser:
         else:
             self._version = raw[start : start + 8]
 
-    def _framing_field(self, name: bytes, value: bytes) -> None:
-        n = len(name)
-        if _is_lower(name, 0, n, b"content-length"):
-            if self._cl_values is None:
-                self._cl_values = []
-            self._cl_values.append(value)
-        elif _is_lower(name, 0, n, b"transfer-encoding"):
+    def _framing_field(self, buf: bytes, start: int, colon: int, lf: int) -> None:
+        """Take what framing needs from the valid field line buf[start:lf] (lf: its LF),
+        whose name ends at colon, if the name is one of the three that matter."""
+        if _is_lower(buf, start, colon, b"content-length"):
+            self._length = _parse_content_length(_field_value(buf, colon, lf), self._length)
+        elif _is_lower(buf, start, colon, b"transfer-encoding"):
             if self._te_values is None:
                 self._te_values = []
-            self._te_values.append(value)
-        elif _is_lower(name, 0, n, b"connection"):
-            options = _connection_options(value)
+            self._te_values.append(_field_value(buf, colon, lf))
+        elif _is_lower(buf, start, colon, b"connection"):
+            options = _connection_options(_field_value(buf, colon, lf))
             if options & _CLOSE:
                 self._conn_close = True
             if options & _KEEP_ALIVE:
                 self._conn_keep_alive = True
 
-    def _end_of_head(self, buf: bytes, pos: int, end: int, events: List[Event]) -> int:
+    def _end_of_head(
+        self, buf: bytes, block_start: int, block_end: int, pos: int, end: int, events: List[Event]
+    ) -> int:
+        """The head is complete: its field lines, those of earlier feeds and then
+        buf[block_start:block_end], and the body or what follows it from pos."""
         status = self._status
         if status < 200 and status != 101:
             # Interim response: nothing to report, the final one follows.
@@ -797,9 +865,7 @@ class ResponseParser:
             return pos
         # Framing headers are validated whatever the status, so that a malformed one is
         # an error even where it would not be used.
-        length = -1
-        if self._cl_values is not None:
-            length = _parse_content_length(self._cl_values)
+        length = self._length
         chunked = False
         if self._te_values is not None:
             chunked = _te_is_chunked(self._te_values)
@@ -816,7 +882,9 @@ class ResponseParser:
             elif self._minor == 0:
                 # HTTP/1.0 has no transfer codings: the framing is suspect (RFC 9112 6.1).
                 keep_alive = False
-        head = _head_event(status, self._reason, self._version, self._headers, self._keys)
+        head = _head_event(
+            status, self._reason, self._version, self._head_block(buf, block_start, block_end)
+        )
         if status == 101 or (self._connect_request and status < 300):
             raw = buf
             events.append(Upgrade(head, raw[pos:end]))
@@ -943,19 +1011,13 @@ def _data_event(data: bytes) -> Data:
     return event
 
 
-def _head_event(
-    status: int,
-    reason: bytes,
-    version: bytes,
-    headers: List[Tuple[bytes, bytes]],
-    keys: List[bytes],
-) -> ResponseHead:
+def _head_event(status: int, reason: bytes, version: bytes, block: bytes) -> ResponseHead:
     event: ResponseHead = ResponseHead.__new__(ResponseHead)
     event.status_code = status
     event.reason = reason
     event.http_version = version
-    event.headers = headers
-    event.keys = keys
+    event._block = block  # _headers and _keys are made from it on first use
+    event._split = split_fields
     return event
 
 

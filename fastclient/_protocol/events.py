@@ -7,7 +7,7 @@ classes, so the events of the compiled and the pure twin compare equal.
 
 from __future__ import annotations
 
-from typing import List, Optional, Tuple
+from typing import Callable, List, Optional, Tuple
 
 HeaderList = List[Tuple[bytes, bytes]]
 
@@ -16,14 +16,16 @@ __all__ = ["Data", "EndOfMessage", "Event", "HeaderList", "ResponseHead", "Upgra
 
 class Event:
     __slots__ = ()
-    # Slots computed from the others (left out of comparison and repr).
-    _derived: tuple[str, ...] = ()
+    # What comparison and repr look at: the slots, unless a class says otherwise.
+    _compared: tuple[str, ...] = ()
+
+    def _fields(self) -> tuple[str, ...]:
+        return self._compared or self.__slots__
 
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):
             return NotImplemented
-        slots: tuple[str, ...] = self.__slots__
-        return all(getattr(self, s) == getattr(other, s) for s in slots if s not in self._derived)
+        return all(getattr(self, s) == getattr(other, s) for s in self._fields())
 
     def __ne__(self, other: object) -> bool:
         eq = self.__eq__(other)
@@ -32,8 +34,7 @@ class Event:
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        slots: tuple[str, ...] = self.__slots__
-        fields = ", ".join(f"{s}={getattr(self, s)!r}" for s in slots if s not in self._derived)
+        fields = ", ".join(f"{s}={getattr(self, s)!r}" for s in self._fields())
         return f"{type(self).__name__}({fields})"
 
 
@@ -41,10 +42,19 @@ class ResponseHead(Event):
     """A final (non-1xx) response head. ``headers`` are raw (name, value) pairs in order,
     names as received (not lowercased); ``keys``, when the producer made them, are those
     names lowercased, in the same order (None otherwise); ``http_version`` is e.g.
-    b"HTTP/1.1" or b"HTTP/2"."""
+    b"HTTP/1.1" or b"HTTP/2".
 
-    __slots__ = ("status_code", "reason", "http_version", "headers", "keys")
-    _derived = ("keys",)
+    The HTTP/1.1 parser hands over the head's field lines unsplit (``_block``, already
+    validated) with the function that splits them (``_split``), and the lists are made on
+    first use. Why: an event loop delivers the responses of many connections in one pass
+    before any waiting request runs, and every tuple and list made there counts towards
+    the garbage collector's next young collection (six or so per head). With hundreds of
+    requests in flight that was a collection every few hundred responses, each going
+    through every waiting request's objects. Made on first use, by the request that
+    reads them, they are freed again about as fast as they are made."""
+
+    __slots__ = ("status_code", "reason", "http_version", "_headers", "_keys", "_block", "_split")
+    _compared = ("status_code", "reason", "http_version", "headers")
 
     def __init__(
         self,
@@ -57,8 +67,29 @@ class ResponseHead(Event):
         self.status_code = status_code
         self.reason = reason
         self.http_version = http_version
-        self.headers = headers
-        self.keys = keys
+        self._headers = headers
+        self._keys = keys
+        # Set together by the HTTP/1.1 parser, which leaves _headers and _keys unset.
+        self._block: Optional[bytes] = None
+        self._split: Callable[[bytes], Tuple[HeaderList, List[bytes]]]
+
+    def fields(self) -> Tuple[HeaderList, Optional[List[bytes]]]:
+        """``(headers, keys)`` in one call: what a transport reads of every head."""
+        block = self._block
+        if block is None:
+            return self._headers, self._keys
+        pair = self._split(block)
+        self._headers, self._keys = pair
+        self._block = None
+        return pair
+
+    @property
+    def headers(self) -> HeaderList:
+        return self.fields()[0]
+
+    @property
+    def keys(self) -> Optional[List[bytes]]:
+        return self.fields()[1]
 
 
 class Data(Event):

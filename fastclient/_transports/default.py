@@ -306,8 +306,9 @@ class _PoolTransport:
             handle = conn.handle
             if handle is not None and handle.upgrade_rest is not None:
                 extensions["network_stream"] = self._network_stream(self._pool, conn)
-        raw = head.headers  # (bytes, bytes) tuples from the parser, made for this response
-        keys = head.keys  # lowercased by the HTTP/1.1 parser
+        # (bytes, bytes) tuples made for this response, and their names lowercased by the
+        # HTTP/1.1 parser (None from HTTP/2, whose names are lowercase already).
+        raw, keys = head.fields()
         if keys is None:
             keys = [name.lower() for name, _ in raw]
         headers = Headers._from_checked(raw, keys)

@@ -71,11 +71,13 @@ cdef bint _is_lower(bytes buf, Py_ssize_t start, Py_ssize_t stop, bytes lowered)
                value=bytes, raw=uchars, token=uchars, allowed=uchars)
 cdef tuple _parse_field(bytes buf, Py_ssize_t start, Py_ssize_t stop)
 
-@cython.locals(i=Py_ssize_t, name_end=Py_ssize_t, value_start=Py_ssize_t,
-               value_end=Py_ssize_t, lf=Py_ssize_t, raw=uchars, token=uchars,
-               allowed=uchars, name=bytes, field=tuple)
-cdef Py_ssize_t _scan_field(bytes buf, Py_ssize_t start, Py_ssize_t stop,
-                            list fields, list keys) except -2
+@cython.locals(fields=list, keys=list, n=Py_ssize_t, i=Py_ssize_t, start=Py_ssize_t,
+               name_end=Py_ssize_t, value_start=Py_ssize_t, value_end=Py_ssize_t,
+               name=bytes, raw=uchars)
+cpdef tuple split_fields(bytes block)
+
+@cython.locals(i=Py_ssize_t, j=Py_ssize_t, raw=uchars)
+cdef bytes _field_value(bytes buf, Py_ssize_t colon, Py_ssize_t lf)
 
 @cython.locals(lf=Py_ssize_t)
 cdef Py_ssize_t _line_error(bytes buf, Py_ssize_t start, Py_ssize_t stop) except -2
@@ -84,9 +86,9 @@ cdef Py_ssize_t _line_error(bytes buf, Py_ssize_t start, Py_ssize_t stop) except
                raw=uchars, hexdigit=uchars)
 cdef long long _parse_chunk_size(bytes buf, Py_ssize_t start, Py_ssize_t lf) except -1
 
-@cython.locals(length=cython.longlong, number=cython.longlong, n=Py_ssize_t, i=Py_ssize_t,
-               first=Py_ssize_t, digit=int, value=bytes, raw=uchars)
-cdef long long _parse_content_length(list values) except -2
+@cython.locals(number=cython.longlong, n=Py_ssize_t, i=Py_ssize_t, first=Py_ssize_t,
+               digit=int, raw=uchars)
+cdef long long _parse_content_length(bytes value, long long length) except -2
 
 @cython.locals(n=Py_ssize_t, i=Py_ssize_t, j=Py_ssize_t, a=Py_ssize_t, b=Py_ssize_t,
                flags=int, raw=uchars)
@@ -98,7 +100,7 @@ cdef object _END_NO_TRAILERS
 
 cdef object _data_event(object data)
 
-cdef object _head_event(int status, bytes reason, bytes version, list headers, list keys)
+cdef object _head_event(int status, bytes reason, bytes version, bytes block)
 
 @cython.locals(raw=uchars)
 cdef bytes _gathered(bytes buf, Py_ssize_t start, Py_ssize_t stop, list views)
@@ -127,14 +129,14 @@ cdef class ResponseParser:
     cdef Py_ssize_t _informational      # 1xx responses skipped in this cycle
     cdef long long _remaining           # body or chunk bytes still expected
     # the head being parsed
-    cdef list _headers
-    cdef list _keys
+    cdef Py_ssize_t _fields             # field lines so far
+    cdef bytearray _block               # field lines of earlier feeds, or None
     cdef list _trailers                 # None until a trailer field arrives
     cdef int _status
     cdef int _minor                     # the x of HTTP/1.x
     cdef bytes _reason
     cdef bytes _version
-    cdef list _cl_values                # raw Content-Length values, or None
+    cdef long long _length              # what Content-Length said, or -1
     cdef list _te_values                # raw Transfer-Encoding values, or None
     cdef bint _conn_close               # Connection: close seen
     cdef bint _conn_keep_alive          # Connection: keep-alive seen
@@ -175,20 +177,32 @@ cdef class ResponseParser:
     @cython.locals(lf=Py_ssize_t)
     cdef Py_ssize_t _find_line(self, bytes buf, Py_ssize_t pos, Py_ssize_t end) except -2
 
-    @cython.locals(lf=Py_ssize_t, stop=Py_ssize_t, n=Py_ssize_t, field=tuple, name=bytes,
-                   raw=uchars, headers=list, field_line=bint)
+    @cython.locals(i=Py_ssize_t, lf=Py_ssize_t, colon=Py_ssize_t, n=Py_ssize_t, raw=uchars,
+                   token=uchars, allowed=uchars)
+    cdef Py_ssize_t _scan_field(self, bytes buf, Py_ssize_t start, Py_ssize_t stop) except -2
+
+    @cython.locals(lf=Py_ssize_t, stop=Py_ssize_t, block_start=Py_ssize_t, raw=uchars,
+                   field_line=bint)
     cdef Py_ssize_t _read_head(self, bytes buf, Py_ssize_t pos, Py_ssize_t end,
                                list events) except -1
+
+    @cython.locals(raw=uchars)
+    cdef void _keep_block(self, bytes buf, Py_ssize_t start, Py_ssize_t stop) except *
+
+    @cython.locals(raw=uchars, block=bytearray)
+    cdef bytes _head_block(self, bytes buf, Py_ssize_t start, Py_ssize_t stop)
 
     @cython.locals(minor=int, d1=int, d2=int, d3=int, raw=uchars)
     cdef void _parse_status_line(self, bytes buf, Py_ssize_t start, Py_ssize_t stop) except *
 
-    @cython.locals(n=Py_ssize_t, options=int)
-    cdef void _framing_field(self, bytes name, bytes value) except *
+    @cython.locals(options=int)
+    cdef void _framing_field(self, bytes buf, Py_ssize_t start, Py_ssize_t colon,
+                             Py_ssize_t lf) except *
 
     @cython.locals(status=int, length=cython.longlong, chunked=bint, keep_alive=bint,
                    raw=uchars)
-    cdef Py_ssize_t _end_of_head(self, bytes buf, Py_ssize_t pos, Py_ssize_t end,
+    cdef Py_ssize_t _end_of_head(self, bytes buf, Py_ssize_t block_start,
+                                 Py_ssize_t block_end, Py_ssize_t pos, Py_ssize_t end,
                                  list events) except -1
 
     @cython.locals(n=Py_ssize_t, raw=uchars)
