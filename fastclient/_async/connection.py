@@ -78,6 +78,11 @@ class AsyncHTTP11Connection(asyncio.BufferedProtocol):
         # The server answered before the whole request was sent: the rest would reach it
         # as the start of the next request, so the connection is not reused.
         self.cut = False
+        # The last response's head and the last future woken, kept until the next response
+        # arrives (see _on_events and _wake): freed there, in the pass that delivers
+        # responses, rather than by the waiting request, they balance what that pass makes.
+        self._spent_head: Optional[ResponseHead] = None
+        self._spent_waiter: Optional[asyncio.Future[None]] = None
         self._timer: Optional[asyncio.TimerHandle] = None
         self._timer_at = 0.0
         self._deadline = _INF
@@ -167,6 +172,7 @@ class AsyncHTTP11Connection(asyncio.BufferedProtocol):
                 self._buffered += len(event.data)
             elif cls is ResponseHead:
                 self.head = event
+                self._spent_head = None
             elif cls is EndOfMessage:
                 self.complete = True
             elif cls is Upgrade:
@@ -208,6 +214,7 @@ class AsyncHTTP11Connection(asyncio.BufferedProtocol):
             self._waiter = None
             if not waiter.done():
                 waiter.set_result(None)
+            self._spent_waiter = waiter
 
     # ------------------------------------------------------------ timers
 
@@ -262,6 +269,7 @@ class AsyncHTTP11Connection(asyncio.BufferedProtocol):
         body already joined to it)."""
         self._parser.start_response(method)
         self.busy = True
+        self._spent_head = self.head
         self.head = None
         self.complete = False
         self.error = None

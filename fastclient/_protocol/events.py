@@ -69,19 +69,20 @@ class ResponseHead(Event):
         self.http_version = http_version
         self._headers = headers
         self._keys = keys
-        # Set together by the HTTP/1.1 parser, which leaves _headers and _keys unset.
+        # Set together by the HTTP/1.1 parser, which leaves _headers and _keys unset: its
+        # heads make their lists from _block.
         self._block: Optional[bytes] = None
         self._split: Callable[[bytes], Tuple[HeaderList, List[bytes]]]
 
     def fields(self) -> Tuple[HeaderList, Optional[List[bytes]]]:
-        """``(headers, keys)`` in one call: what a transport reads of every head."""
+        """``(headers, keys)`` in one call: what a transport reads of every head. Lists
+        made from ``_block`` are new at each call and not kept: a connection may keep
+        its last head a while (see the asyncio driver), and it should not keep the
+        response's lists with it."""
         block = self._block
         if block is None:
             return self._headers, self._keys
-        pair = self._split(block)
-        self._headers, self._keys = pair
-        self._block = None
-        return pair
+        return self._split(block)
 
     @property
     def headers(self) -> HeaderList:
