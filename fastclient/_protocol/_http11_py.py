@@ -231,16 +231,26 @@ def _is_lower(buf: bytes, start: int, stop: int, lowered: bytes) -> bool:
     return buf[start:stop].lower() == lowered
 
 
+def _name_colon(buf: bytes, start: int, stop: int) -> int:
+    """(Compiled twin only.) Where the colon after the token name that starts a field line
+    at start is, or -1 if the line does not start so (searching buf[start:stop])."""
+    raw = buf
+    token = _TOKEN_TABLE
+    i = start
+    while i < stop and token[raw[i]]:
+        i += 1
+    if i in (start, stop) or raw[i] != _COLON:
+        return -1
+    return i
+
+
 def _parse_field(buf: bytes, start: int, stop: int) -> Tuple[bytes, bytes]:
     """The (name, value) of the field line buf[start:stop] (line ending excluded)."""
     if _COMPILED:
         raw = buf
-        token = _TOKEN_TABLE
         allowed = _VALUE_IN_TABLE
-        i = start
-        while i < stop and token[raw[i]]:
-            i += 1
-        if i in (start, stop) or raw[i] != _COLON:
+        i = _name_colon(buf, start, stop)
+        if i < 0:
             raise _field_error(buf, start, stop)
         name = raw[start:i]
         i += 1
@@ -742,15 +752,11 @@ class ResponseParser:
             # One pass instead of two: name, colon, OWS and value are checked on the way to
             # the line ending. Anything unusual goes back to the two-pass path.
             raw = buf
-            token = _TOKEN_TABLE
             allowed = _VALUE_IN_TABLE
-            i = start
-            while i < stop and token[raw[i]]:
-                i += 1
-            if i in (start, stop) or raw[i] != _COLON:
+            colon = _name_colon(buf, start, stop)
+            if colon < 0:
                 return _line_error(buf, start, stop)
-            colon = i
-            i += 1
+            i = colon + 1
             while i < stop and allowed[raw[i]]:
                 i += 1
             if i == stop:

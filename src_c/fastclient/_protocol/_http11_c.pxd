@@ -67,8 +67,11 @@ cdef bint _all_in(bytes buf, Py_ssize_t start, Py_ssize_t stop, bytes table,
 @cython.locals(n=Py_ssize_t, i=Py_ssize_t, raw=uchars, low=uchars)
 cdef bint _is_lower(bytes buf, Py_ssize_t start, Py_ssize_t stop, bytes lowered) except -1
 
+@cython.locals(i=Py_ssize_t, raw=uchars, token=uchars)
+cdef Py_ssize_t _name_colon(bytes buf, Py_ssize_t start, Py_ssize_t stop) except? -2
+
 @cython.locals(i=Py_ssize_t, j=Py_ssize_t, k=Py_ssize_t, colon=Py_ssize_t, name=bytes,
-               value=bytes, raw=uchars, token=uchars, allowed=uchars)
+               value=bytes, raw=uchars, allowed=uchars)
 cdef tuple _parse_field(bytes buf, Py_ssize_t start, Py_ssize_t stop)
 
 @cython.locals(fields=list, keys=list, n=Py_ssize_t, i=Py_ssize_t, start=Py_ssize_t,
@@ -178,7 +181,7 @@ cdef class ResponseParser:
     cdef Py_ssize_t _find_line(self, bytes buf, Py_ssize_t pos, Py_ssize_t end) except -2
 
     @cython.locals(i=Py_ssize_t, lf=Py_ssize_t, colon=Py_ssize_t, n=Py_ssize_t, raw=uchars,
-                   token=uchars, allowed=uchars)
+                   allowed=uchars)
     cdef Py_ssize_t _scan_field(self, bytes buf, Py_ssize_t start, Py_ssize_t stop) except -2
 
     @cython.locals(lf=Py_ssize_t, stop=Py_ssize_t, block_start=Py_ssize_t, raw=uchars,
