@@ -90,9 +90,9 @@ class AsyncHTTP11Connection(asyncio.BufferedProtocol):
         self._deadline = _INF
         self._head_deadline = _INF
         self._read_timeout: Optional[float] = None
-        # Keep the attributes above under 30: past that, CPython (3.11) gives up sharing
-        # the instance dict's keys, and every attribute access on the connection gets
-        # slower (measured: 3,300 instructions more per request).
+        # At most 29 instance attributes: at 30, CPython 3.11 stops sharing the instance
+        # dict's keys and every attribute access on the connection gets slower (measured:
+        # 3,300 instructions more per request; tests/transport/test_async_connection_layout).
 
     # ------------------------------------------------------------ asyncio.Protocol
 

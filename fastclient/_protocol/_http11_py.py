@@ -283,41 +283,18 @@ def split_fields(block: bytes) -> Tuple[List[Tuple[bytes, bytes]], List[bytes]]:
     a token name, and no CR or NUL in its value); values lose surrounding SP/HTAB."""
     fields: List[Tuple[bytes, bytes]] = []
     keys: List[bytes] = []
-    if _COMPILED:
-        raw = block
-        n = len(block)
-        i = 0
-        while i < n:
-            start = i
-            while i < n and raw[i] != _COLON:
-                i += 1
-            name_end = i
-            i += 1
-            while i < n and (raw[i] == _SP or raw[i] == _HTAB):
-                i += 1
-            value_start = i
-            while i < n and raw[i] != _LF:
-                i += 1
-            value_end = i
-            if value_end > value_start and raw[value_end - 1] == _CR:
-                value_end -= 1
-            while value_end > value_start and (
-                raw[value_end - 1] == _SP or raw[value_end - 1] == _HTAB
-            ):
-                value_end -= 1
-            name = raw[start:name_end]
-            fields.append((name, raw[value_start:value_end]))
-            keys.append(name.lower())
-            i += 1
-        return fields, keys
-    lines = block.split(b"\n")
-    lines.pop()  # what follows the last LF: nothing
-    for line in lines:
-        if line.endswith(b"\r"):
-            line = line[: len(line) - 1]
-        name, _, value = line.partition(b":")
-        fields.append((name, value.strip(b" \t")))
+    raw = block
+    n = len(block)
+    i = 0
+    while i < n:
+        colon = _find(block, _COLON, i, n)
+        lf = _find(block, _LF, colon, n) if colon >= 0 else -1
+        if lf < 0:
+            raise ValueError("not field lines as the parser accepts them")
+        name = raw[i:colon]
+        fields.append((name, _field_value(block, colon, lf)))
         keys.append(name.lower())
+        i = lf + 1
     return fields, keys
 
 

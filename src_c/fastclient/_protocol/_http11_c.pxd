@@ -74,9 +74,8 @@ cdef Py_ssize_t _name_colon(bytes buf, Py_ssize_t start, Py_ssize_t stop) except
                value=bytes, raw=uchars, allowed=uchars)
 cdef tuple _parse_field(bytes buf, Py_ssize_t start, Py_ssize_t stop)
 
-@cython.locals(fields=list, keys=list, n=Py_ssize_t, i=Py_ssize_t, start=Py_ssize_t,
-               name_end=Py_ssize_t, value_start=Py_ssize_t, value_end=Py_ssize_t,
-               name=bytes, raw=uchars)
+@cython.locals(fields=list, keys=list, n=Py_ssize_t, i=Py_ssize_t, colon=Py_ssize_t,
+               lf=Py_ssize_t, name=bytes, raw=uchars)
 cpdef tuple split_fields(bytes block)
 
 @cython.locals(i=Py_ssize_t, j=Py_ssize_t, raw=uchars)
