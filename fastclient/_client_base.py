@@ -556,8 +556,7 @@ class BaseClient(Generic[T]):
         if response.is_closed:  # a body that came in memory (MockTransport): done now
             response._stop_elapsed_timer()
         response._request = request
-        headers = response.headers
-        if b"set-cookie" in (headers._keys or headers._ensure()):
+        if response._has_field(b"set-cookie"):
             self._cookies.extract_cookies(response)
         if self._default_encoding != "utf-8":
             response.default_encoding = self._default_encoding

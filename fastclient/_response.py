@@ -95,12 +95,13 @@ class Response:
         "_elapsed",
         "_elapsed_start",
         "_encoding",
+        "_head",
+        "_headers",
         "_num_bytes_downloaded",
         "_request",
         "_text",
         "default_encoding",
         "extensions",
-        "headers",
         "history",
         "is_closed",
         "is_stream_consumed",
@@ -117,7 +118,9 @@ class Response:
     _num_bytes_downloaded: int
     _cookies: Optional[Cookies]
     status_code: int
-    headers: Headers
+    # None until first read when a transport gave the unsplit head (``_head``) instead.
+    _headers: Optional[Headers]
+    _head: Any
     stream: Union[SyncByteStream, AsyncByteStream]
     extensions: Dict[str, Any]
     history: List[Response]
@@ -142,7 +145,8 @@ class Response:
         default_encoding: str | Callable[[bytes], Optional[str]] = "utf-8",
     ) -> None:
         self.status_code = status_code
-        self.headers = Headers(headers)
+        self._headers = Headers(headers)
+        self._head = None
         self._request: Optional[Request] = request
         self.next_request = None
         self.extensions = {} if extensions is None else dict(extensions)
@@ -151,9 +155,12 @@ class Response:
         self.is_closed = False
         self.is_stream_consumed = False
         self._content: Optional[bytes] = None
-        # _text, _encoding, _elapsed, _elapsed_start, _num_bytes_downloaded and _cookies
-        # stay unset until needed (read with getattr and a default): most responses never
-        # need them, and each assignment here would cost every response.
+        # _text, _encoding, _num_bytes_downloaded and _cookies stay unset until needed
+        # (read with getattr and a default): most responses never need them, and each
+        # assignment here would cost every response. The two timer fields are read on
+        # every response, where a getattr that misses costs more than the assignment
+        # (it makes and discards an AttributeError: measured, about 1,500 instructions).
+        self._elapsed_start = self._elapsed = None
         if stream is not None:
             # A transport's response: no headers are added, nothing is read.
             self.stream = stream
@@ -175,17 +182,20 @@ class Response:
     def _from_transport(
         cls,
         status_code: int,
-        headers: Headers,
+        head: Any,
         stream: Union[SyncByteStream, AsyncByteStream],
         extensions: Dict[str, Any],
         request: Request,
     ) -> Response:
         """What ``Response(status_code, headers=..., stream=..., extensions=...,
-        request=...)`` builds, for a transport that made ``headers`` and ``extensions``
-        for this response alone: adopted, not copied, and no argument parsing."""
+        request=...)`` builds, for a transport that made ``extensions`` for this response
+        alone (adopted, not copied; no argument parsing). ``head`` is the protocol's
+        ResponseHead: its fields become ``headers`` when they are first read (see the
+        ``headers`` property)."""
         self = cls.__new__(cls)
         self.status_code = status_code
-        self.headers = headers
+        self._headers = None
+        self._head = head
         self._request = request
         self.next_request = None
         self.extensions = extensions
@@ -194,8 +204,37 @@ class Response:
         self.is_closed = False
         self.is_stream_consumed = False
         self._content = None
+        self._elapsed_start = self._elapsed = None  # see __init__
         self.stream = stream
         return self
+
+    @property
+    def headers(self) -> Headers:
+        """The response headers. A transport's are split from the head's field lines on
+        first use: a client that only looks at the status and the body (a load
+        generator, most API calls) never makes the (name, value) pairs. About a twelfth
+        of a sync ``Client.get`` went on them (measured in instructions)."""
+        headers = self._headers
+        if headers is None:
+            raw, keys = self._head.fields()
+            if keys is None:
+                keys = [name.lower() for name, _ in raw]
+            headers = self._headers = Headers._from_checked(raw, keys)
+            self._head = None
+        return headers
+
+    @headers.setter
+    def headers(self, value: Headers) -> None:
+        self._headers = value
+        self._head = None
+
+    def _has_field(self, key: bytes) -> bool:
+        """Whether a header named ``key`` (lowercase) is there, without splitting a head
+        that nobody has read yet."""
+        headers = self._headers
+        if headers is None:
+            return bool(self._head.has_field(key))
+        return key in (headers._keys or headers._ensure())
 
     # Whether read()/aread() may iterate the stream directly; False in a subclass that
     # overrides one of the iterators they would otherwise go through.
@@ -214,8 +253,8 @@ class Response:
         self._elapsed_start = started
 
     def _stop_elapsed_timer(self) -> None:
-        started = getattr(self, "_elapsed_start", None)
-        if started is not None and getattr(self, "_elapsed", None) is None:
+        started = self._elapsed_start
+        if started is not None and self._elapsed is None:
             # A float: a timedelta built here would cost every response over a
             # microsecond (measured), for a value few callers ever read.
             self._elapsed = time.perf_counter() - started
@@ -403,7 +442,7 @@ class Response:
     def read(self) -> bytes:
         """Read (and decode) the whole body, close the stream, return ``content``."""
         if not self._read_now(want_sync=True):
-            if b"content-encoding" in self.headers._ensure():
+            if self._has_field(b"content-encoding"):
                 self._content = b"".join(self.iter_bytes())
             elif not self._direct_read:
                 self._content = b"".join(self.iter_raw())
@@ -431,7 +470,7 @@ class Response:
 
     async def aread(self) -> bytes:
         if not self._read_now(want_sync=False):
-            if not self._direct_read or b"content-encoding" in self.headers._ensure():
+            if not self._direct_read or self._has_field(b"content-encoding"):
                 self._content = b"".join([part async for part in self.aiter_bytes()])
             else:
                 # aiter_raw() without a chunk size, minus the two async generators that
@@ -463,10 +502,7 @@ class Response:
         response closed, as reading to the end does. False when the stream must be read."""
         if self._content is not None:
             return True
-        keys = self.headers._keys
-        if keys is None:
-            keys = self.headers._ensure()
-        if not self._direct_read or b"content-encoding" in keys:
+        if not self._direct_read or self._has_field(b"content-encoding"):
             return False
         self._check_readable(want_sync)
         parts = self.stream._take_whole()
@@ -674,14 +710,17 @@ class Response:
 
     def __getstate__(self) -> MutableMapping[str, Any]:
         # The stream (a connection) and the extensions (transport objects) stay behind.
-        skip = ("stream", "extensions", "is_closed")
-        return {
+        skip = ("stream", "extensions", "is_closed", "_head", "_headers")
+        state = {
             name: getattr(self, name)
             for name in self.__slots__
             if name not in skip and hasattr(self, name)
         }
+        state["headers"] = self.headers
+        return state
 
     def __setstate__(self, state: MutableMapping[str, Any]) -> None:
+        self._elapsed_start = self._elapsed = None
         for name, value in state.items():
             setattr(self, name, value)
         self.is_closed = True

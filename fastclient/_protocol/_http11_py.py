@@ -58,6 +58,7 @@ from typing import List, Optional, Tuple, Union
 
 from fastclient._exceptions import LocalProtocolError, RemoteProtocolError
 from fastclient._protocol import _h11tables
+from fastclient._protocol import events as _events
 from fastclient._protocol.events import Data, EndOfMessage, Event, ResponseHead, Upgrade
 
 __all__ = ["H11Limits", "ResponseParser", "split_fields"]
@@ -86,6 +87,9 @@ _COMMA = 44
 # Connection options that matter for reuse.
 _CLOSE = 1
 _KEEP_ALIVE = 2
+# Fields noted for the head (ResponseHead._seen), so that it can say it has them unsplit.
+_SEEN_SET_COOKIE = _events.SEEN_SET_COOKIE
+_SEEN_CONTENT_ENCODING = _events.SEEN_CONTENT_ENCODING
 # Sizes (Content-Length, chunk sizes) must fit in 63 bits: the parser keeps them in a C
 # long long. A chunk size above _MAX_BEFORE_HEX_DIGIT cannot take another hex digit.
 _MAX_SIZE = 2**63 - 1
@@ -585,6 +589,7 @@ class ResponseParser:
         self._te_values: Optional[List[bytes]] = None
         self._conn_close = False
         self._conn_keep_alive = False
+        self._seen = 0  # _SEEN_* bits of the fields met so far
 
     def _run(self, data: bytes, events: List[Event]) -> None:
         pos = 0
@@ -750,9 +755,10 @@ class ResponseParser:
             colon = start + len(
                 _parse_field(buf, start, lf - 1 if lf > start and buf[lf - 1] == _CR else lf)[0]
             )
-        # Only three names matter for framing: look closer only at their lengths.
+        # Only three names matter for framing, and two are noted for the head (set-cookie
+        # has the length of connection): look closer only at their lengths.
         n = colon - start
-        if n == 14 or n == 17 or n == 10:
+        if n == 14 or n == 17 or n == 10 or n == 16:
             self._framing_field(buf, start, colon, lf)
         return lf
 
@@ -816,7 +822,8 @@ class ResponseParser:
 
     def _framing_field(self, buf: bytes, start: int, colon: int, lf: int) -> None:
         """Take what framing needs from the valid field line buf[start:lf] (lf: its LF),
-        whose name ends at colon, if the name is one of the three that matter."""
+        whose name ends at colon, if the name is one of the three that matter; note the
+        names of _SEEN_* bits."""
         if _is_lower(buf, start, colon, b"content-length"):
             self._length = _parse_content_length(_field_value(buf, colon, lf), self._length)
         elif _is_lower(buf, start, colon, b"transfer-encoding"):
@@ -829,6 +836,10 @@ class ResponseParser:
                 self._conn_close = True
             if options & _KEEP_ALIVE:
                 self._conn_keep_alive = True
+        elif _is_lower(buf, start, colon, b"set-cookie"):
+            self._seen |= _SEEN_SET_COOKIE
+        elif _is_lower(buf, start, colon, b"content-encoding"):
+            self._seen |= _SEEN_CONTENT_ENCODING
 
     def _end_of_head(
         self, buf: bytes, block_start: int, block_end: int, pos: int, end: int, events: List[Event]
@@ -866,7 +877,11 @@ class ResponseParser:
                 # HTTP/1.0 has no transfer codings: the framing is suspect (RFC 9112 6.1).
                 keep_alive = False
         head = _head_event(
-            status, self._reason, self._version, self._head_block(buf, block_start, block_end)
+            status,
+            self._reason,
+            self._version,
+            self._head_block(buf, block_start, block_end),
+            self._seen,
         )
         if status == 101 or (self._connect_request and status < 300):
             raw = buf
@@ -994,13 +1009,16 @@ def _data_event(data: bytes) -> Data:
     return event
 
 
-def _head_event(status: int, reason: bytes, version: bytes, block: bytes) -> ResponseHead:
+def _head_event(
+    status: int, reason: bytes, version: bytes, block: bytes, seen: int
+) -> ResponseHead:
     event: ResponseHead = ResponseHead.__new__(ResponseHead)
     event.status_code = status
     event.reason = reason
     event.http_version = version
     event._block = block  # _headers and _keys are made from it on first use
     event._split = split_fields
+    event._seen = seen
     return event
 
 

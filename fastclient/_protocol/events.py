@@ -11,7 +11,22 @@ from typing import Callable, List, Optional, Tuple
 
 HeaderList = List[Tuple[bytes, bytes]]
 
-__all__ = ["Data", "EndOfMessage", "Event", "HeaderList", "ResponseHead", "Upgrade"]
+__all__ = [
+    "SEEN_CONTENT_ENCODING",
+    "SEEN_SET_COOKIE",
+    "Data",
+    "EndOfMessage",
+    "Event",
+    "HeaderList",
+    "ResponseHead",
+    "Upgrade",
+]
+
+# Bits of ResponseHead._seen: fields the HTTP/1.1 parser noted while checking the lines,
+# so that a client can ask for them without splitting the head (see has_field).
+SEEN_SET_COOKIE = 1
+SEEN_CONTENT_ENCODING = 2
+_SEEN_BITS = {b"set-cookie": SEEN_SET_COOKIE, b"content-encoding": SEEN_CONTENT_ENCODING}
 
 
 class Event:
@@ -53,7 +68,16 @@ class ResponseHead(Event):
     through every waiting request's objects. Made on first use, by the request that
     reads them, they are freed again about as fast as they are made."""
 
-    __slots__ = ("status_code", "reason", "http_version", "_headers", "_keys", "_block", "_split")
+    __slots__ = (
+        "status_code",
+        "reason",
+        "http_version",
+        "_headers",
+        "_keys",
+        "_block",
+        "_split",
+        "_seen",
+    )
     _compared = ("status_code", "reason", "http_version", "headers")
 
     def __init__(
@@ -73,6 +97,7 @@ class ResponseHead(Event):
         # heads make their lists from _block.
         self._block: Optional[bytes] = None
         self._split: Callable[[bytes], Tuple[HeaderList, List[bytes]]]
+        self._seen = 0  # SEEN_* bits, set with _block
 
     def fields(self) -> Tuple[HeaderList, Optional[List[bytes]]]:
         """``(headers, keys)`` in one call: what a transport reads of every head. Lists
@@ -83,6 +108,18 @@ class ResponseHead(Event):
         if block is None:
             return self._headers, self._keys
         return self._split(block)
+
+    def has_field(self, key: bytes) -> bool:
+        """Whether a field named ``key`` (lowercase) is there. For the names the parser
+        notes (_SEEN_BITS) an unsplit head answers without splitting its lines."""
+        if self._block is not None:
+            bit = _SEEN_BITS.get(key)
+            if bit is not None:
+                return bool(self._seen & bit)
+        headers, keys = self.fields()
+        if keys is None:
+            return any(name.lower() == key for name, _ in headers)
+        return key in keys
 
     @property
     def headers(self) -> HeaderList:

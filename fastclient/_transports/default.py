@@ -25,7 +25,6 @@ from .._config import (
     ssl_context_source,
 )
 from .._exceptions import UnsupportedProtocol
-from .._headers import Headers
 from .._net.h1 import join_request_head, write_request_head
 from .._net.network import AsyncNetworkStream, SyncNetworkStream
 from .._net.proxy import ProxyRoute
@@ -306,13 +305,8 @@ class _PoolTransport:
             handle = conn.handle
             if handle is not None and handle.upgrade_rest is not None:
                 extensions["network_stream"] = self._network_stream(self._pool, conn)
-        # (bytes, bytes) tuples made for this response, and their names lowercased by the
-        # HTTP/1.1 parser (None from HTTP/2, whose names are lowercase already).
-        raw, keys = head.fields()
-        if keys is None:
-            keys = [name.lower() for name, _ in raw]
-        headers = Headers._from_checked(raw, keys)
-        return Response._from_transport(head.status_code, headers, stream, extensions, request)
+        # The head itself: the response splits its fields when they are first read.
+        return Response._from_transport(head.status_code, head, stream, extensions, request)
 
 
 def attach_request(exc: BaseException, request: Request) -> None:

@@ -113,3 +113,38 @@ def test_a_head_cut_anywhere_gives_the_same_fields(data: Any) -> None:
         head = events[0]
         assert type(head) is ResponseHead and head.status_code == 200, impl
         assert head.fields() == (headers, keys), impl
+
+
+# Names a head may carry, the two the parser notes (in any case) among near misses.
+NOTED_NAMES = [b"Set-Cookie", b"set-cookie", b"SET-COOKIE", b"Content-Encoding",
+               b"content-ENCODING", b"Set-Cookie2", b"Set-Cookiee", b"Content-Encodin",
+               b"Connection", b"Content-Length", b"X-Set-Cookie", b"Content-Type"]  # fmt: skip
+PROBES = [b"set-cookie", b"content-encoding", b"set-cookie2", b"content-type", b"x-other"]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=SLOW_OK)
+@given(data=st.data())
+def test_has_field_answers_as_the_split_would(data: Any) -> None:
+    # An interim 103 carrying both noted fields first: what it had must not carry over.
+    names = data.draw(st.lists(st.sampled_from(NOTED_NAMES), max_size=6))
+    block = b"".join(name + b": v\r\n" for name in names if name != b"Content-Length")
+    raw = b"HTTP/1.1 103 Early\r\nSet-Cookie: a=1\r\nContent-Encoding: gzip\r\n\r\n"
+    raw += b"HTTP/1.1 200 OK\r\n" + block + b"Content-Length: 0\r\n\r\n"
+    cut = data.draw(st.integers(0, len(raw)))
+    _, keys = reference_split(block)
+    for impl in IMPLS:
+        parser = http11(impl).ResponseParser()
+        parser.start_response(b"GET")
+        events = parser.feed(raw[:cut]) + parser.feed(raw[cut:])
+        head = events[0]
+        assert type(head) is ResponseHead and head.status_code == 200, impl
+        for probe in PROBES:
+            assert head.has_field(probe) == (probe in keys), (impl, probe)
+        assert head._block is not None  # answered without splitting
+
+
+def test_has_field_of_a_head_made_by_hand() -> None:
+    head = ResponseHead(200, b"", b"HTTP/2", [(b"set-cookie", b"a=1")])
+    assert head.has_field(b"set-cookie") and not head.has_field(b"content-encoding")
+    head = ResponseHead(200, b"", b"HTTP/1.1", [(b"Set-Cookie", b"a=1")], [b"set-cookie"])
+    assert head.has_field(b"set-cookie") and not head.has_field(b"content-encoding")

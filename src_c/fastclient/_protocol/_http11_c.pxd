@@ -34,6 +34,8 @@ cdef int _COLON
 cdef int _COMMA
 cdef int _CLOSE
 cdef int _KEEP_ALIVE
+cdef int _SEEN_SET_COOKIE
+cdef int _SEEN_CONTENT_ENCODING
 cdef long long _MAX_SIZE
 cdef long long _MAX_BEFORE_HEX_DIGIT
 cdef bytes _HTTP_10
@@ -102,7 +104,7 @@ cdef object _END_NO_TRAILERS
 
 cdef object _data_event(object data)
 
-cdef object _head_event(int status, bytes reason, bytes version, bytes block)
+cdef object _head_event(int status, bytes reason, bytes version, bytes block, int seen)
 
 @cython.locals(raw=uchars)
 cdef bytes _gathered(bytes buf, Py_ssize_t start, Py_ssize_t stop, list views)
@@ -142,6 +144,7 @@ cdef class ResponseParser:
     cdef list _te_values                # raw Transfer-Encoding values, or None
     cdef bint _conn_close               # Connection: close seen
     cdef bint _conn_keep_alive          # Connection: keep-alive seen
+    cdef int _seen                      # _SEEN_* bits of the fields met so far
 
     cpdef start_response(self, bytes method)
 
