@@ -233,7 +233,7 @@ class Response:
         that nobody has read yet."""
         headers = self._headers
         if headers is None:
-            return bool(self._head.has_field(key))
+            return self._head.has_field(key)  # type: ignore[no-any-return]
         return key in (headers._keys or headers._ensure())
 
     # Whether read()/aread() may iterate the stream directly; False in a subclass that
@@ -504,8 +504,14 @@ class Response:
             return True
         if not self._direct_read or self._has_field(b"content-encoding"):
             return False
-        self._check_readable(want_sync)
-        parts = self.stream._take_whole()
+        stream = self.stream
+        if (
+            self.is_stream_consumed
+            or self.is_closed
+            or not isinstance(stream, SyncByteStream if want_sync else AsyncByteStream)
+        ):
+            self._check_readable(want_sync)  # raises the error that applies
+        parts = stream._take_whole()
         if parts is None:
             return False
         self.is_stream_consumed = True

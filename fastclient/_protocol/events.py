@@ -115,7 +115,7 @@ class ResponseHead(Event):
         if self._block is not None:
             bit = _SEEN_BITS.get(key)
             if bit is not None:
-                return bool(self._seen & bit)
+                return self._seen & bit != 0
         headers, keys = self.fields()
         if keys is None:
             return any(name.lower() == key for name, _ in headers)
