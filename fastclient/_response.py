@@ -214,9 +214,12 @@ class Response:
         first use: a client that only looks at the status and the body (a load
         generator, most API calls) never makes the (name, value) pairs. About a twelfth
         of a sync ``Client.get`` went on them (measured in instructions)."""
+        # The head is read first: a thread that splits it sets _headers before it drops
+        # _head, so whoever finds _headers still None here holds a head to split.
+        head = self._head
         headers = self._headers
         if headers is None:
-            raw, keys = self._head.fields()
+            raw, keys = head.fields()
             if keys is None:
                 keys = [name.lower() for name, _ in raw]
             headers = self._headers = Headers._from_checked(raw, keys)
@@ -231,9 +234,10 @@ class Response:
     def _has_field(self, key: bytes) -> bool:
         """Whether a header named ``key`` (lowercase) is there, without splitting a head
         that nobody has read yet."""
+        head = self._head  # first: see the headers property
         headers = self._headers
         if headers is None:
-            return self._head.has_field(key)  # type: ignore[no-any-return]
+            return head.has_field(key)  # type: ignore[no-any-return]
         return key in (headers._keys or headers._ensure())
 
     # Whether read()/aread() may iterate the stream directly; False in a subclass that
