@@ -8,7 +8,9 @@ from __future__ import annotations
 import asyncio
 import gzip
 import pickle
-from typing import Any
+import sys
+import threading
+from typing import Any, List
 
 import pytest
 
@@ -80,3 +82,42 @@ def test_a_lazy_response_pickles_and_takes_new_headers(raw_server: Any) -> None:
     second.headers = Headers({"a": "1"})
     assert second.headers == Headers({"a": "1"}) and second._head is None
     assert not second._has_field(b"set-cookie")
+
+
+MANY = [(b"X-F%d" % i, b"v%d" % i) for i in range(120)]  # (at most 128)
+MANY_FIELDS = b"HTTP/1.1 200 OK\r\n" + b"".join(b"%s: %s\r\n" % pair for pair in MANY)
+MANY_FIELDS += b"Content-Length: 2\r\n\r\nok"
+
+
+def test_threads_reading_an_unsplit_head_all_get_the_headers(raw_server: Any) -> None:
+    # Threads that find the same head unsplit all get the whole headers. (The property
+    # reads the head before the headers so that no thread can meet a head another has
+    # dropped; on CPython 3.11 with the compiled split the interpreter does not switch
+    # threads between those two reads, so this cannot show that order, only the result.)
+    server = raw_server(recording([], MANY_FIELDS))
+    expected = [*MANY, (b"Content-Length", b"2")]
+    errors: List[BaseException] = []
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        with Client() as client:
+            for _ in range(30):
+                response = client.get(server.url)
+                barrier = threading.Barrier(4)
+
+                def read(response: Response = response, barrier: Any = barrier) -> None:
+                    barrier.wait()
+                    try:
+                        assert response.headers.raw == expected
+                        assert not response._has_field(b"set-cookie")
+                    except BaseException as exc:  # collected for the main thread
+                        errors.append(exc)
+
+                threads = [threading.Thread(target=read) for _ in range(4)]
+                for thread in threads:
+                    thread.start()
+                for thread in threads:
+                    thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert errors == []
