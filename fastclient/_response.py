@@ -155,12 +155,12 @@ class Response:
         self.is_closed = False
         self.is_stream_consumed = False
         self._content: Optional[bytes] = None
-        # _text, _encoding, _num_bytes_downloaded and _cookies stay unset until needed
-        # (read with getattr and a default): most responses never need them, and each
-        # assignment here would cost every response. The two timer fields are read on
-        # every response, where a getattr that misses costs more than the assignment
-        # (it makes and discards an AttributeError: measured, about 1,500 instructions).
-        self._elapsed_start = self._elapsed = None
+        # _num_bytes_downloaded and _cookies stay unset until needed (read with getattr
+        # and a default): most responses never need them. The timer's fields are read on
+        # every response and the text's on most, where a getattr that misses costs more
+        # than the assignment (it makes and discards an AttributeError: measured, about
+        # 1,500 instructions), so they are set.
+        self._elapsed_start = self._elapsed = self._text = self._encoding = None
         if stream is not None:
             # A transport's response: no headers are added, nothing is read.
             self.stream = stream
@@ -204,7 +204,7 @@ class Response:
         self.is_closed = False
         self.is_stream_consumed = False
         self._content = None
-        self._elapsed_start = self._elapsed = None  # see __init__
+        self._elapsed_start = self._elapsed = self._text = self._encoding = None  # see __init__
         self.stream = stream
         return self
 
@@ -239,6 +239,30 @@ class Response:
         if headers is None:
             return head.has_field(key)  # type: ignore[no-any-return]
         return key in (headers._keys or headers._ensure())
+
+    def _field_text(self, key: bytes) -> Optional[str]:
+        """``headers.get(key)`` for a lowercase ``key`` (letters, digits, "-"), without
+        splitting a head that nobody has read: what ``text`` needs of Content-Type."""
+        head = self._head  # first: see the headers property
+        headers = self._headers
+        if headers is None:
+            block = head._block
+            if block is None:
+                return self.headers._get(key)
+            values = head.values_of(key)
+            if not values:
+                return None
+            value: bytes = values[0] if len(values) == 1 else b", ".join(values)
+            if value.isascii():
+                return value.decode("ascii")
+            # The encoding Headers would detect for the whole head (see Headers._detect):
+            # UTF-8 when every line is, else ISO-8859-1; the block is not all ASCII.
+            try:
+                block.decode("utf-8")
+            except UnicodeDecodeError:
+                return value.decode("iso-8859-1")
+            return value.decode("utf-8")
+        return headers._get(key)
 
     # Whether read()/aread() may iterate the stream directly; False in a subclass that
     # overrides one of the iterators they would otherwise go through.
@@ -368,7 +392,7 @@ class Response:
     @property
     def charset_encoding(self) -> Optional[str]:
         """The charset of the Content-Type header, lowercased, or None."""
-        content_type = self.headers.get("content-type")
+        content_type = self._field_text(b"content-type")
         return None if content_type is None else parse_content_type_charset(content_type)
 
     @property
@@ -376,7 +400,7 @@ class Response:
         """The text encoding: the Content-Type charset when Python knows it, else
         ``default_encoding`` (called with the body when it is a function and the body
         has been read), else UTF-8. Settable until ``text`` has been read."""
-        encoding = getattr(self, "_encoding", None)
+        encoding = self._encoding
         if encoding is None:
             encoding = self.charset_encoding
             if encoding is None or not is_known_encoding(encoding):
@@ -392,7 +416,7 @@ class Response:
 
     @encoding.setter
     def encoding(self, value: str) -> None:
-        if getattr(self, "_text", None) is not None:
+        if self._text is not None:
             raise ValueError("Setting encoding after `text` has been accessed is not allowed.")
         self._encoding = value
 
@@ -428,7 +452,7 @@ class Response:
 
     @property
     def text(self) -> str:
-        text = getattr(self, "_text", None)
+        text = self._text
         if text is None:
             content = self.content
             text = content.decode(self.encoding or "utf-8", errors="replace") if content else ""
@@ -730,7 +754,7 @@ class Response:
         return state
 
     def __setstate__(self, state: MutableMapping[str, Any]) -> None:
-        self._elapsed_start = self._elapsed = None
+        self._elapsed_start = self._elapsed = self._text = self._encoding = None
         for name, value in state.items():
             setattr(self, name, value)
         self.is_closed = True

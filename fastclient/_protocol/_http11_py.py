@@ -281,10 +281,13 @@ def _parse_field(buf: bytes, start: int, stop: int) -> Tuple[bytes, bytes]:
     return (name, value)
 
 
-def split_fields(block: bytes) -> Tuple[List[Tuple[bytes, bytes]], List[bytes]]:
-    """The (name, value) pairs of a head's field lines, and the names lowercased. ``block``
-    is field lines as the parser accepted them (each ends in LF or CRLF, has a colon after
-    a token name, and no CR or NUL in its value); values lose surrounding SP/HTAB."""
+def split_fields(
+    block: bytes, only: Optional[bytes] = None
+) -> Tuple[List[Tuple[bytes, bytes]], List[bytes]]:
+    """The (name, value) pairs of a head's field lines, and the names lowercased; with
+    ``only`` (a lowercase name), of the lines of that name alone. ``block`` is field lines
+    as the parser accepted them (each ends in LF or CRLF, has a colon after a token name,
+    and no CR or NUL in its value); values lose surrounding SP/HTAB."""
     fields: List[Tuple[bytes, bytes]] = []
     keys: List[bytes] = []
     raw = block
@@ -295,9 +298,10 @@ def split_fields(block: bytes) -> Tuple[List[Tuple[bytes, bytes]], List[bytes]]:
         lf = _find(block, _LF, colon, n) if colon >= 0 else -1
         if lf < 0:
             raise ValueError("not field lines as the parser accepts them")
-        name = raw[i:colon]
-        fields.append((name, _field_value(block, colon, lf)))
-        keys.append(name.lower())
+        if only is None or _is_lower(block, i, colon, only):
+            name = raw[i:colon]
+            fields.append((name, _field_value(block, colon, lf)))
+            keys.append(name.lower())
         i = lf + 1
     return fields, keys
 

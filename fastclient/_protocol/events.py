@@ -96,7 +96,7 @@ class ResponseHead(Event):
         # Set together by the HTTP/1.1 parser, which leaves _headers and _keys unset: its
         # heads make their lists from _block.
         self._block: Optional[bytes] = None
-        self._split: Callable[[bytes], Tuple[HeaderList, List[bytes]]]
+        self._split: Callable[..., Tuple[HeaderList, List[bytes]]]
         self._seen = 0  # SEEN_* bits, set with _block
 
     def fields(self) -> Tuple[HeaderList, Optional[List[bytes]]]:
@@ -120,6 +120,17 @@ class ResponseHead(Event):
         if keys is None:
             return any(name.lower() == key for name, _ in headers)
         return key in keys
+
+    def values_of(self, key: bytes) -> List[bytes]:
+        """The values of the fields named ``key`` (lowercase letters, digits and "-"), in
+        order; an unsplit head makes no pairs for the other lines."""
+        block = self._block
+        if block is not None:
+            return [value for _, value in self._split(block, key)[0]]
+        headers, keys = self.fields()
+        if keys is None:
+            keys = [name.lower() for name, _ in headers]
+        return [value for (_, value), name in zip(headers, keys) if name == key]
 
     @property
     def headers(self) -> HeaderList:

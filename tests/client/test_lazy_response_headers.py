@@ -13,8 +13,13 @@ import threading
 from typing import Any, List
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fastclient import AsyncClient, Client, Headers, Response
+from fastclient._streams import ByteStream
+from tests.conftest import IMPLS
+from tests.protocol import http11
 from tests.servers.raw import recording
 
 pytestmark = pytest.mark.network
@@ -121,3 +126,34 @@ def test_threads_reading_an_unsplit_head_all_get_the_headers(raw_server: Any) ->
     finally:
         sys.setswitchinterval(interval)
     assert errors == []
+
+
+# Content-Type lines as servers send them: absent, once, twice, with non-ASCII bytes in a
+# value (UTF-8, or Latin-1) and elsewhere in the head.
+CONTENT_TYPES = [b"text/html", b"text/plain; charset=ISO-8859-1", b'text/html; charset="utf-8"',
+                 "text/html; name=\u00e9t\u00e9".encode("utf-8"), b"text/plain; x=\xe9",
+                 b"application/json"]  # fmt: skip
+OTHER_VALUES = [b"plain", "caf\u00e9".encode("utf-8"), b"caf\xe9"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    types=st.lists(st.sampled_from(CONTENT_TYPES), max_size=2),
+    other=st.sampled_from(OTHER_VALUES),
+    spelling=st.sampled_from([b"Content-Type", b"content-type", b"CONTENT-TYPE"]),
+)
+def test_content_type_of_an_unsplit_head_reads_as_the_headers_do(
+    types: List[bytes], other: bytes, spelling: bytes
+) -> None:
+    lines = b"".join(spelling + b": " + t + b"\r\n" for t in types)
+    raw = b"HTTP/1.1 200 OK\r\nX-Other: " + other + b"\r\n" + lines + b"Content-Length: 0\r\n\r\n"
+    for impl in IMPLS:
+        parser = http11(impl).ResponseParser()
+        parser.start_response(b"GET")
+        head = parser.feed(raw)[0]
+        lazy = Response._from_transport(200, head, ByteStream(b""), {}, None)  # type: ignore[arg-type]
+        text = lazy._field_text(b"content-type")
+        assert lazy._headers is None, impl  # answered without a split
+        eager = Headers(head.fields()[0])
+        assert text == eager.get("content-type"), (impl, raw)
+        assert lazy.encoding == Response(200, headers=eager).encoding, impl

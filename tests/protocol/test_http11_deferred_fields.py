@@ -148,3 +148,17 @@ def test_has_field_of_a_head_made_by_hand() -> None:
     assert head.has_field(b"set-cookie") and not head.has_field(b"content-encoding")
     head = ResponseHead(200, b"", b"HTTP/1.1", [(b"Set-Cookie", b"a=1")], [b"set-cookie"])
     assert head.has_field(b"set-cookie") and not head.has_field(b"content-encoding")
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=SLOW_OK)
+@given(block=field_lines(10), only=st.sampled_from([b"content-type", b"x-id", b"x", b"etag"]))
+def test_split_fields_of_one_name_is_the_split_filtered(block: bytes, only: bytes) -> None:
+    headers, keys = reference_split(block)
+    expected = ([h for h, k in zip(headers, keys) if k == only], [k for k in keys if k == only])
+    for impl in IMPLS:
+        assert http11(impl).split_fields(block, only) == expected, impl
+        parser = http11(impl).ResponseParser()
+        parser.start_response(b"GET")
+        head = parser.feed(b"HTTP/1.1 200 OK\r\n" + block + b"Content-Length: 0\r\n\r\n")[0]
+        assert head.values_of(only) == [value for _, value in expected[0]], impl
+        assert head._block is not None  # still unsplit

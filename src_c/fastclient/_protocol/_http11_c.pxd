@@ -78,7 +78,7 @@ cdef tuple _parse_field(bytes buf, Py_ssize_t start, Py_ssize_t stop)
 
 @cython.locals(fields=list, keys=list, n=Py_ssize_t, i=Py_ssize_t, colon=Py_ssize_t,
                lf=Py_ssize_t, name=bytes, raw=uchars)
-cpdef tuple split_fields(bytes block)
+cpdef tuple split_fields(bytes block, bytes only=*)
 
 @cython.locals(i=Py_ssize_t, j=Py_ssize_t, raw=uchars)
 cdef bytes _field_value(bytes buf, Py_ssize_t colon, Py_ssize_t lf)
