@@ -15,6 +15,7 @@ from typing import (
     Any,
     Dict,
     ItemsView,
+    Iterable,
     Iterator,
     KeysView,
     List,
@@ -34,6 +35,21 @@ _BODY_HEADER_NAMES = {
     name: (name.encode("ascii"), name.lower().encode("ascii"))
     for name in ("Content-Length", "Content-Type", "Transfer-Encoding")
 }
+
+
+def detect_encoding(parts: Iterable[bytes]) -> str:
+    """How header bytes are decoded, chosen for all of a message's names and values
+    (``parts``) together: ASCII when every part is, else UTF-8 when every part decodes as
+    UTF-8, else ISO-8859-1 (which decodes anything)."""
+    parts = list(parts)
+    if all(part.isascii() for part in parts):
+        return "ascii"
+    try:
+        for part in parts:
+            part.decode("utf-8")
+    except UnicodeDecodeError:
+        return "iso-8859-1"
+    return "utf-8"
 
 
 def _encode(value: Any, encoding: Optional[str], what: str) -> bytes:
@@ -148,16 +164,7 @@ class Headers(MutableMapping[str, str]):
 
     def _detect(self) -> str:
         self._ensure()
-        raw = self._raw
-        if all(name.isascii() and value.isascii() for name, value in raw):
-            return "ascii"
-        try:
-            for name, value in raw:
-                name.decode("utf-8")
-                value.decode("utf-8")
-        except UnicodeDecodeError:
-            return "iso-8859-1"
-        return "utf-8"
+        return detect_encoding([part for pair in self._raw for part in pair])
 
     def _decode(self, data: bytes) -> str:
         # ASCII decodes the same under every encoding detection can choose.

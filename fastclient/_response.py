@@ -45,7 +45,7 @@ from ._exceptions import (
     StreamClosed,
     StreamConsumed,
 )
-from ._headers import Headers
+from ._headers import Headers, detect_encoding
 from ._protocol.decoders import ContentDecoder, make_decoder
 from ._protocol.jsonenc import guess_json_utf
 from ._request import Request, UnattachedStream
@@ -255,13 +255,10 @@ class Response:
             value: bytes = values[0] if len(values) == 1 else b", ".join(values)
             if value.isascii():
                 return value.decode("ascii")
-            # The encoding Headers would detect for the whole head (see Headers._detect):
-            # UTF-8 when every line is, else ISO-8859-1; the block is not all ASCII.
-            try:
-                block.decode("utf-8")
-            except UnicodeDecodeError:
-                return value.decode("iso-8859-1")
-            return value.decode("utf-8")
+            # The encoding the headers would choose: decided on all the field lines (the
+            # separators between names and values are ASCII, so the block decides as its
+            # names and values would).
+            return value.decode(detect_encoding((block,)))
         return headers._get(key)
 
     # Whether read()/aread() may iterate the stream directly; False in a subclass that
