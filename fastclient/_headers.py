@@ -122,9 +122,10 @@ class Headers(MutableMapping[str, str]):
             self._keys = None
 
     @classmethod
-    def _from_checked(cls, raw: List[Tuple[bytes, bytes]], keys: List[bytes]) -> Headers:
+    def _from_checked(cls, raw: List[Tuple[bytes, bytes]], keys: Optional[List[bytes]]) -> Headers:
         """Adopt ``raw`` (bytes pairs) and ``keys`` (their lowercased names) as they are:
-        for callers that built both themselves, such as a request's Host header."""
+        for callers that built both themselves, such as a request's Host header. With
+        ``keys`` None the names are lowercased when first needed (_ensure)."""
         headers = cls.__new__(cls)
         headers._raw = raw
         headers._keys = keys

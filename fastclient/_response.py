@@ -219,9 +219,8 @@ class Response:
         head = self._head
         headers = self._headers
         if headers is None:
+            # (keys None, from HTTP/2: Headers lowercases the names when first asked.)
             raw, keys = head.fields()
-            if keys is None:
-                keys = [name.lower() for name, _ in raw]
             headers = self._headers = Headers._from_checked(raw, keys)
             self._head = None
         return headers

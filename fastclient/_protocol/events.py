@@ -116,10 +116,7 @@ class ResponseHead(Event):
             bit = _SEEN_BITS.get(key)
             if bit is not None:
                 return self._seen & bit != 0
-        headers, keys = self.fields()
-        if keys is None:
-            return any(name.lower() == key for name, _ in headers)
-        return key in keys
+        return bool(self.values_of(key))
 
     def values_of(self, key: bytes) -> List[bytes]:
         """The values of the fields named ``key`` (lowercase letters, digits and "-"), in
