@@ -20,6 +20,7 @@ assigned.
 
 from __future__ import annotations
 
+import _thread
 import codecs
 import datetime
 import json as jsonlib
@@ -72,6 +73,8 @@ _ERROR_KINDS = {
     5: "Server error",
 }
 _DEFAULT_CHUNK = 65536
+# Serialises the first split of a transport's head (see Response.headers).
+_split_lock = _thread.allocate_lock()
 
 
 class Response:
@@ -219,10 +222,16 @@ class Response:
         head = self._head
         headers = self._headers
         if headers is None:
-            # (keys None, from HTTP/2: Headers lowercases the names when first asked.)
-            raw, keys = head.fields()
-            headers = self._headers = Headers._from_checked(raw, keys)
-            self._head = None
+            # Under a lock, once per response: threads that find the head unsplit at the
+            # same moment must all get one Headers, or a change made through one of them
+            # would be lost when another's split replaced it.
+            with _split_lock:
+                headers = self._headers
+                if headers is None:
+                    # (keys None, from HTTP/2: Headers lowercases the names when asked.)
+                    raw, keys = head.fields()
+                    headers = self._headers = Headers._from_checked(raw, keys)
+                    self._head = None
         return headers
 
     @headers.setter

@@ -10,13 +10,14 @@ import gzip
 import pickle
 import sys
 import threading
+import time
 from typing import Any, List
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fastclient import AsyncClient, Client, Headers, Response
+from fastclient import AsyncClient, Client, Headers, Request, Response
 from fastclient._streams import ByteStream
 from tests.conftest import IMPLS
 from tests.protocol import http11
@@ -126,6 +127,42 @@ def test_threads_reading_an_unsplit_head_all_get_the_headers(raw_server: Any) ->
     finally:
         sys.setswitchinterval(interval)
     assert errors == []
+
+
+class _SlowHead:
+    """A head whose split sleeps (letting the other threads run) and counts its calls."""
+
+    def __init__(self) -> None:
+        self.splits = 0
+
+    def fields(self) -> Any:
+        self.splits += 1
+        time.sleep(0.02)
+        return [(b"X-One", b"1")], [b"x-one"]
+
+
+def test_threads_splitting_one_head_share_one_headers() -> None:
+    # Four threads find the head unsplit at once. One split serves them all, and a change
+    # made through the headers one thread got is seen by every other.
+    head = _SlowHead()
+    response = Response._from_transport(200, head, ByteStream(b""), {}, Request("GET", "http://x/"))
+    barrier = threading.Barrier(4)
+    got: List[Headers] = []
+
+    def read() -> None:
+        barrier.wait()
+        got.append(response.headers)
+
+    threads = [threading.Thread(target=read) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert head.splits == 1
+    assert len(got) == 4 and all(headers is got[0] for headers in got)
+    got[1]["X-Two"] = "2"
+    assert response.headers["x-two"] == "2"
+    assert response.headers.raw == [(b"X-One", b"1"), (b"X-Two", b"2")]
 
 
 # Content-Type lines as servers send them: absent, once, twice, with non-ASCII bytes in a
