@@ -21,10 +21,12 @@ from setuptools import setup
 # Keep in step with fastclient/_impl.py:TWINS (tests/test_foundation.py checks it).
 TWINS = [
     "fastclient._protocol._http11",
+    "fastclient._protocol._h11fields",
     "fastclient._protocol._h11write",
     "fastclient._protocol._jsonenc",
     "fastclient._protocol._pool",
     "fastclient._protocol._h2core",
+    "fastclient._protocol._h2fields",
     "fastclient._protocol._h2hpack",
 ]
 

@@ -87,6 +87,29 @@ def test_no_extensions_env_selects_pure_twins() -> None:
     assert out == ["py", "fastclient._protocol._http11_py"]
 
 
+def test_pure_twins_run_without_cython_installed() -> None:
+    # A pure wheel is installed without Cython: twins that call other twins (the parser and
+    # its field helpers, the HTTP/2 core and its field rules) must then import the pure ones
+    # with _nocython standing in for `cython`. Blocking the import simulates its absence.
+    env = dict(os.environ, FASTCLIENT_NO_EXTENSIONS="1")
+    code = (
+        "import sys; sys.modules['cython'] = None\n"
+        "from fastclient import Client, _impl\n"
+        "from fastclient._protocol import http2\n"
+        "parser = _impl.load('fastclient._protocol._http11').ResponseParser()\n"
+        "parser.start_response(b'GET')\n"
+        "head = parser.feed(b'HTTP/1.1 200 OK\\r\\nContent-Length: 2\\r\\nX-A: b\\r\\n'\n"
+        "                   b'\\r\\nok')[0]\n"
+        "core = http2.new_connection()\n"
+        "core.send_request(b'GET', b'https', b'', b'/', [(b'Host', b'h')], True)\n"
+        "print(_impl.describe().split()[0], head.fields()[1], len(core.data_to_send()) > 0)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env, cwd=ROOT
+    ).stdout.split()
+    assert out == ["pure", "[b'content-length',", "b'x-a']", "True"]
+
+
 def test_broken_compiled_twin_is_loud(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     pkg = tmp_path / "fc_fake_pkg"
     pkg.mkdir()

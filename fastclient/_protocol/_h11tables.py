@@ -16,6 +16,8 @@ from __future__ import annotations
 from typing import Set, Tuple
 
 __all__ = [
+    "CONNECTION_CLOSE",
+    "CONNECTION_KEEP_ALIVE",
     "HEX_TABLE",
     "TARGET_CHARS",
     "TARGET_TABLE",
@@ -62,6 +64,11 @@ HEX_TABLE = bytes(
     (c - 47 if 48 <= c <= 57 else c - 54 if 65 <= c <= 70 else c - 86 if 97 <= c <= 102 else 0)
     for c in range(256)
 )
+
+# The Connection options that matter for reuse, as the bits the field parser returns
+# (_h11fields) and the response parser reads (_http11): one definition for both twins.
+CONNECTION_CLOSE = 1
+CONNECTION_KEEP_ALIVE = 2
 
 
 def show(data: bytes) -> str:

@@ -71,6 +71,19 @@ from ._h2events import (
 )
 from .events import Data, EndOfMessage, ResponseHead
 
+try:
+    import cython  # type: ignore[import-untyped]
+except ImportError:  # plain Python without Cython installed: never the compiled twin
+    from . import _nocython as cython
+
+# The field rules: the compiled twin cimports the compiled functions as C functions (see
+# the .pxd; Cython drops the branch it does not take), the pure twin imports the pure
+# ones. The exception class is a Python object in both.
+if cython.compiled:
+    from ._h2fields_c import _StreamError  # type: ignore[import-not-found]
+else:
+    from ._h2fields_py import _StreamError, check_trailers, head_status, request_fields
+
 __all__ = ["H2Core", "PREFACE"]
 
 Header = Tuple[bytes, bytes]
@@ -118,24 +131,6 @@ ASSUMED_MAX_STREAMS = 100
 # servers send one frame, or a few when the block exceeds 16 KiB.
 _MAX_BLOCK_FRAMES = 32
 
-# Connection-specific fields are malformed in HTTP/2 (RFC 9113 section 8.2.2); the
-# client drops them from requests (the transport adds some for HTTP/1.1) and rejects
-# them in responses.
-_CONNECTION_SPECIFIC = frozenset(
-    [b"connection", b"keep-alive", b"proxy-connection", b"transfer-encoding", b"upgrade"]
-)
-
-# Bytes allowed in a field name: RFC 9110 tchar, lowercase only (RFC 9113 8.2.1).
-_TCHAR = b"!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyz"
-_NAME_OK = bytes(1 if c in _TCHAR else 0 for c in range(256))
-
-# Field names already validated, and request names already lowercased and validated:
-# names repeat on every request, so each is checked once. Bounded so that a server
-# inventing names cannot grow them.
-_VALID_NAMES: Dict[bytes, bool] = {}
-_LOWER_NAMES: Dict[bytes, bytes] = {}
-_NAME_CACHE_MAX = 1024
-
 _WINDOW_UPDATED = WindowUpdated()
 _SETTINGS_CHANGED = SettingsChanged()
 # Most responses have no trailers: they share one event (its list is never filled in;
@@ -150,69 +145,6 @@ class _ConnectionError(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
-
-
-class _StreamError(Exception):
-    """Internal: the server broke a rule about one stream."""
-
-    def __init__(self, code: int, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-
-def _valid_name(name: bytes) -> bool:
-    if name in _VALID_NAMES:
-        return True
-    n = len(name)
-    if n == 0:
-        return False
-    table = _NAME_OK
-    for i in range(n):
-        if not table[name[i]]:
-            return False
-    if len(_VALID_NAMES) < _NAME_CACHE_MAX:
-        _VALID_NAMES[name] = True
-    return True
-
-
-def _valid_value(value: bytes) -> bool:
-    n = len(value)
-    if n == 0:
-        return True
-    if b"\r" in value or b"\n" in value or b"\x00" in value:
-        return False
-    # No leading or trailing whitespace (RFC 9113 section 8.2.1).
-    first = value[0]
-    last = value[n - 1]
-    return first != 0x20 and first != 0x09 and last != 0x20 and last != 0x09
-
-
-def _lower_name(name: bytes) -> bytes:
-    """A request field name, lowercased and validated (LocalProtocolError if invalid)."""
-    lowered = _LOWER_NAMES.get(name)
-    if lowered is not None:
-        return lowered
-    lowered = name.lower()
-    if not _valid_name(lowered):
-        raise LocalProtocolError(f"invalid request header name {name!r}")
-    if len(_LOWER_NAMES) < _NAME_CACHE_MAX:
-        _LOWER_NAMES[name] = lowered
-    return lowered
-
-
-def _parse_length(value: bytes) -> int:
-    """A Content-Length value, -2 when it is not a plain decimal number."""
-    n = len(value)
-    if n == 0 or n > 18:
-        return -2
-    result = 0
-    for i in range(n):
-        c = value[i]
-        if c < 0x30 or c > 0x39:
-            return -2
-        result = result * 10 + (c - 0x30)
-    return result
 
 
 def _u32_at(data: bytes, pos: int) -> int:
@@ -396,30 +328,7 @@ class H2Core:
         sid = self.next_stream_id
         if sid > MAX_STREAM_ID:
             raise LocalProtocolError("stream ids of this connection are used up")
-        fields: List[Header] = [
-            (b":method", method),
-            (b":scheme", scheme),
-            (b":authority", authority),
-            (b":path", path),
-        ]
-        host = b""
-        for pair in headers:
-            name = _lower_name(pair[0])
-            value = pair[1]
-            if not _valid_value(value):
-                raise LocalProtocolError(f"invalid value for request header {name!r}")
-            if name in _CONNECTION_SPECIFIC:
-                continue
-            if name == b"host":
-                host = value
-                continue
-            if name == b"te" and value.lower() != b"trailers":
-                continue
-            fields.append((name, value))
-        if not authority:
-            fields[2] = (b":authority", host)
-        if not path or not method:
-            raise LocalProtocolError("a request needs a method and a path")
+        fields = request_fields(method, scheme, authority, path, headers)
         block = self.encoder.encode(fields)
         self.next_stream_id = sid + 2
         stream = _Stream(sid, self.peer_initial_window, self.local_stream_window, method == b"HEAD")
@@ -782,32 +691,8 @@ class H2Core:
     def _response_head(
         self, stream: _Stream, headers: List[Header], end_stream: int, events: List[Tuple[int, Any]]
     ) -> None:
-        status = -1
-        regular = False
-        for pair in headers:
-            name = pair[0]
-            value = pair[1]
-            if name and name[0] == 0x3A:
-                if regular or name != b":status" or status != -1:
-                    raise _StreamError(PROTOCOL_ERROR, f"unexpected pseudo-header {name!r}")
-                if len(value) != 3:
-                    raise _StreamError(PROTOCOL_ERROR, f"invalid :status {value!r}")
-                status = _parse_length(value)
-                if status < 100:
-                    raise _StreamError(PROTOCOL_ERROR, f"invalid :status {value!r}")
-                continue
-            regular = True
-            if not _valid_name(name) or name in _CONNECTION_SPECIFIC:
-                raise _StreamError(PROTOCOL_ERROR, f"invalid response header name {name!r}")
-            if not _valid_value(value):
-                raise _StreamError(PROTOCOL_ERROR, f"invalid value for response header {name!r}")
-            if name == b"content-length":
-                length = _parse_length(value)
-                if length < 0 or 0 <= stream.content_length != length:
-                    raise _StreamError(PROTOCOL_ERROR, f"invalid Content-Length {value!r}")
-                stream.content_length = length
-        if status == -1:
-            raise _StreamError(PROTOCOL_ERROR, "response without :status")
+        status, length = head_status(headers)
+        stream.content_length = length
         if status < 200:
             if status == 101:
                 raise _StreamError(PROTOCOL_ERROR, "101 Switching Protocols is invalid in HTTP/2")
@@ -836,11 +721,7 @@ class H2Core:
     ) -> None:
         if not end_stream:
             raise _StreamError(PROTOCOL_ERROR, "trailers without END_STREAM")
-        for name, value in headers:
-            if not _valid_name(name) or name in _CONNECTION_SPECIFIC:
-                raise _StreamError(PROTOCOL_ERROR, f"invalid trailer name {name!r}")
-            if not _valid_value(value):
-                raise _StreamError(PROTOCOL_ERROR, f"invalid value for trailer {name!r}")
+        check_trailers(headers)
         self._end_of_message(stream, headers, events)
 
     def _on_settings(

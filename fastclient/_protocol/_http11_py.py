@@ -45,11 +45,13 @@ Strictness (RFC 9112), chosen because parser disagreement is how smuggling happe
   both headers: chunked wins and the connection is not reused; an empty
   Transfer-Encoding is an error (a recipient that ignored it would frame by length).
 
-Speed: the hot loops index one ``bytes`` object with C integers when compiled. A few
-scanning helpers branch on ``_COMPILED`` because the best C loop is a slow Python loop
-and the best Python (``bytes.find``/``translate``, C code behind a method call) is a slow
-call from C; both branches accept the same language, which the differential tests in
-``tests/protocol`` check by running both twins on the same random input.
+Speed: the hot loops index one ``bytes`` object with C integers when compiled. The
+field-line helpers (finding a byte, checking a name, the values of Content-Length,
+Connection and Transfer-Encoding, chunk sizes, ``split_fields``) are the ``_h11fields``
+twin, whose compiled functions the compiled parser calls as C functions. Where the best C
+loop is a slow Python loop (a scan of a field line here, and those helpers), the twins run
+different branches on ``_COMPILED`` that accept the same language, which the differential
+tests in ``tests/protocol`` check by running both twins on the same random input.
 """
 
 from __future__ import annotations
@@ -61,39 +63,60 @@ from fastclient._protocol import _h11tables
 from fastclient._protocol import events as _events
 from fastclient._protocol.events import Data, EndOfMessage, Event, ResponseHead, Upgrade
 
-__all__ = ["H11Limits", "ResponseParser", "split_fields"]
+try:
+    import cython  # type: ignore[import-untyped]
+except ImportError:  # plain Python without Cython installed: never the compiled twin
+    from fastclient._protocol import _nocython as cython
 
-# True in the compiled twin (fastclient._protocol._http11_c): selects C-loop scanners.
+# The field-line helpers: the compiled twin cimports the compiled ones as C functions (see
+# the .pxd; Cython drops the branch it does not take), the pure twin imports the pure
+# ones. A head keeps the split function as a Python object (_split_fields, see _head_event).
+if cython.compiled:
+    from fastclient._protocol._h11fields_c import (  # type: ignore[import-not-found]
+        split_fields as _split_fields,
+    )
+else:
+    from fastclient._protocol._h11fields_py import (
+        _all_in,
+        _connection_options,
+        _field_error,
+        _field_value,
+        _find,
+        _is_lower,
+        _line_error,
+        _name_colon,
+        _parse_chunk_size,
+        _parse_content_length,
+        _parse_field,
+        _status_error,
+        _te_is_chunked,
+        split_fields,
+    )
+
+    _split_fields = split_fields
+
+__all__ = ["H11Limits", "ResponseParser"]
+
+# True in the compiled twin (fastclient._protocol._http11_c): selects its C loops.
 _COMPILED = __name__.endswith("_c")
+# Names the twins' tests check, to be sure each runs the branch it should.
+_SCANNING = "c-loops" if _COMPILED else "bytes-methods"
 
 # -- byte classes ------------------------------------------------------------------------
 # Defined once, in _h11tables (see there), and bound here so that the compiled twin holds
 # them as C-typed globals and its loops index them directly.
-_TOKEN_CHARS = _h11tables.TOKEN_CHARS
-_TOKEN_TABLE = _h11tables.TOKEN_TABLE
-_VALUE_OUT_CHARS = _h11tables.VALUE_OUT_CHARS
-_VALUE_OUT_TABLE = _h11tables.VALUE_OUT_TABLE
 _VALUE_IN_CHARS = _h11tables.VALUE_IN_CHARS
 _VALUE_IN_TABLE = _h11tables.VALUE_IN_TABLE
-_HEX_TABLE = _h11tables.HEX_TABLE
+# The Connection options that matter for reuse (bits of _connection_options).
+_CLOSE = _h11tables.CONNECTION_CLOSE
+_KEEP_ALIVE = _h11tables.CONNECTION_KEEP_ALIVE
 
 _CR = 13
 _LF = 10
 _SP = 32
-_HTAB = 9
-_SEMICOLON = 59
-_COLON = 58
-_COMMA = 44
-# Connection options that matter for reuse.
-_CLOSE = 1
-_KEEP_ALIVE = 2
 # Fields noted for the head (ResponseHead._seen), so that it can say it has them unsplit.
 _SEEN_SET_COOKIE = _events.SEEN_SET_COOKIE
 _SEEN_CONTENT_ENCODING = _events.SEEN_CONTENT_ENCODING
-# Sizes (Content-Length, chunk sizes) must fit in 63 bits: the parser keeps them in a C
-# long long. A chunk size above _MAX_BEFORE_HEX_DIGIT cannot take another hex digit.
-_MAX_SIZE = 2**63 - 1
-_MAX_BEFORE_HEX_DIGIT = _MAX_SIZE >> 4
 
 _HTTP_10 = b"HTTP/1.0"
 _HTTP_11 = b"HTTP/1.1"
@@ -178,291 +201,10 @@ def _positive(value: int, name: str, minimum: int) -> int:
 _DEFAULT_LIMITS = H11Limits()
 
 
-# -- scanning helpers ----------------------------------------------------------------------
-# The code the two twins run differently, with ResponseParser._scan_field (a method only to
-# reach the parser's framing state). In the compiled twin the local `raw = buf` is a
-# `const unsigned char *` (see the .pxd): raw[i] is a load and raw[a:b] makes the bytes
-# object directly, so these are plain C loops. The pure twin gets the same answers from
-# bytes methods, whose loops run in C too. Everything else is one logic for both.
-
-# Names the twins' tests check, to be sure each runs the branch it should.
-_SCANNING = "c-loops" if _COMPILED else "bytes-methods"
-
-
-def _find(buf: bytes, char: int, start: int, stop: int) -> int:
-    """Index of the first byte `char` in buf[start:stop], or -1."""
-    if _COMPILED:
-        raw = buf
-        i = start
-        while i < stop:
-            if raw[i] == char:
-                return i
-            i += 1
-        return -1
-    return buf.find(char, start, stop)
-
-
-def _all_in(buf: bytes, start: int, stop: int, table: bytes, members: bytes) -> bool:
-    """True if every byte of buf[start:stop] is in the class given by table/members."""
-    if _COMPILED:
-        raw = buf
-        flags = table
-        i = start
-        while i < stop:
-            if not flags[raw[i]]:
-                return False
-            i += 1
-        return True
-    return not buf[start:stop].translate(None, members)
-
-
-def _is_lower(buf: bytes, start: int, stop: int, lowered: bytes) -> bool:
-    """Whether the token buf[start:stop] is `lowered` (lowercase letters and "-") in any case."""
-    n = len(lowered)
-    if stop - start != n:
-        return False
-    if _COMPILED:
-        raw = buf
-        low = lowered
-        i = 0
-        while i < n:
-            # x | 0x20 == t only for x == t or x == t - 0x20: for a letter t that is its
-            # uppercase, for "-" a CR, which no line that gets here contains.
-            if raw[start + i] | 0x20 != low[i]:
-                return False
-            i += 1
-        return True
-    return buf[start:stop].lower() == lowered
-
-
-def _name_colon(buf: bytes, start: int, stop: int) -> int:
-    """(Compiled twin only.) Where the colon after the token name that starts a field line
-    at start is, or -1 if the line does not start so (searching buf[start:stop])."""
-    raw = buf
-    token = _TOKEN_TABLE
-    i = start
-    while i < stop and token[raw[i]]:
-        i += 1
-    if i in (start, stop) or raw[i] != _COLON:
-        return -1
-    return i
-
-
-def _parse_field(buf: bytes, start: int, stop: int) -> Tuple[bytes, bytes]:
-    """The (name, value) of the field line buf[start:stop] (line ending excluded)."""
-    if _COMPILED:
-        raw = buf
-        allowed = _VALUE_IN_TABLE
-        i = _name_colon(buf, start, stop)
-        if i < 0:
-            raise _field_error(buf, start, stop)
-        name = raw[start:i]
-        i += 1
-        while i < stop and (raw[i] == _SP or raw[i] == _HTAB):
-            i += 1
-        j = stop
-        while j > i and (raw[j - 1] == _SP or raw[j - 1] == _HTAB):
-            j -= 1
-        k = i
-        while k < j:
-            if not allowed[raw[k]]:
-                raise _field_error(buf, start, stop)
-            k += 1
-        return (name, raw[i:j])
-    colon = buf.find(b":", start, stop)
-    if colon <= start:
-        raise _field_error(buf, start, stop)
-    name = buf[start:colon]
-    if name.translate(None, _TOKEN_CHARS):
-        raise _field_error(buf, start, stop)
-    value = buf[colon + 1 : stop].strip(b" \t")
-    if b"\r" in value or b"\x00" in value:
-        raise _field_error(buf, start, stop)
-    return (name, value)
-
-
-def split_fields(
-    block: bytes, only: Optional[bytes] = None
-) -> Tuple[List[Tuple[bytes, bytes]], List[bytes]]:
-    """The (name, value) pairs of a head's field lines, and the names lowercased; with
-    ``only`` (a lowercase name), of the lines of that name alone. ``block`` is field lines
-    as the parser accepted them (each ends in LF or CRLF, has a colon after a token name,
-    and no CR or NUL in its value); values lose surrounding SP/HTAB."""
-    fields: List[Tuple[bytes, bytes]] = []
-    keys: List[bytes] = []
-    raw = block
-    n = len(block)
-    i = 0
-    while i < n:
-        colon = _find(block, _COLON, i, n)
-        lf = _find(block, _LF, colon, n) if colon >= 0 else -1
-        if lf < 0:
-            raise ValueError("not field lines as the parser accepts them")
-        if only is None or _is_lower(block, i, colon, only):
-            name = raw[i:colon]
-            fields.append((name, _field_value(block, colon, lf)))
-            keys.append(name.lower())
-        i = lf + 1
-    return fields, keys
-
-
-def _line_error(buf: bytes, start: int, stop: int) -> int:
-    """For a field line known to be invalid: raise if it is complete, else -1."""
-    lf = _find(buf, _LF, start, stop)
-    if lf >= 0:
-        raise _field_error(buf, start, lf - 1 if lf > start and buf[lf - 1] == _CR else lf)
-    return -1
-
-
-def _field_value(buf: bytes, colon: int, lf: int) -> bytes:
-    """The value of a valid field line whose colon and LF are at these indexes."""
-    raw = buf
-    i = colon + 1
-    j = lf
-    if j > i and raw[j - 1] == _CR:
-        j -= 1
-    while i < j and (raw[i] == _SP or raw[i] == _HTAB):
-        i += 1
-    while j > i and (raw[j - 1] == _SP or raw[j - 1] == _HTAB):
-        j -= 1
-    return raw[i:j]
-
-
-# -- everything below is one logic ------------------------------------------------------------
-
-
-def _field_error(buf: bytes, start: int, stop: int) -> RemoteProtocolError:
-    """Explain why buf[start:stop] is not a valid field line (error path only)."""
-    line = buf[start:stop]
-    first = line[:1]
-    colon = line.find(b":")
-    if first in (b" ", b"\t"):
-        why = "obsolete line folding (a line starting with whitespace) is not accepted"
-    elif colon < 0:
-        why = "missing colon"
-    elif colon == 0:
-        why = "empty field name"
-    elif line[colon - 1 : colon] in (b" ", b"\t"):
-        why = "whitespace between field name and colon"
-    elif line[:colon].translate(None, _TOKEN_CHARS):
-        why = "invalid character in field name"
-    else:
-        why = "NUL or CR in field value"
-    return RemoteProtocolError(f"invalid header line ({why}): {_show(line)}")
-
-
-# Error messages quote what the peer sent, but never megabytes of it.
-_show = _h11tables.show
-
-
-def _status_error(buf: bytes, start: int, stop: int) -> RemoteProtocolError:
-    return RemoteProtocolError(f"invalid status line: {_show(buf[start:stop])}")
-
-
 def _check_bytes(value: object, what: str) -> bytes:
     if type(value) is not bytes:
         raise TypeError(f"{what} must be bytes, not {type(value).__name__}")
     return value
-
-
-def _parse_chunk_size(buf: bytes, start: int, lf: int) -> int:
-    """The size given by the chunk-size line buf[start:lf+1] (lf indexes its LF)."""
-    raw = buf
-    hexdigit = _HEX_TABLE
-    if lf == start or raw[lf - 1] != _CR:
-        raise RemoteProtocolError(
-            f"chunk-size line does not end in CRLF: {_show(buf[start : lf + 1])}"
-        )
-    stop = lf - 1
-    size = 0
-    i = start
-    while i < stop:
-        digit = hexdigit[raw[i]]
-        if not digit:
-            break
-        if size > _MAX_BEFORE_HEX_DIGIT:
-            raise RemoteProtocolError("chunk size does not fit in 63 bits")
-        size = size * 16 + digit - 1
-        i += 1
-    if i == start:
-        raise RemoteProtocolError(f"invalid chunk size: {_show(buf[start:stop])}")
-    while i < stop and (raw[i] == _SP or raw[i] == _HTAB):
-        i += 1
-    if i < stop and (
-        raw[i] != _SEMICOLON or not _all_in(buf, i, stop, _VALUE_OUT_TABLE, _VALUE_OUT_CHARS)
-    ):
-        raise RemoteProtocolError(f"invalid chunk-size line: {_show(buf[start:stop])}")
-    return size
-
-
-def _parse_content_length(value: bytes, length: int) -> int:
-    """The length a Content-Length field states, every list element of it agreeing with
-    ``length``, what earlier fields stated (-1: none)."""
-    raw = value
-    n = len(value)
-    i = 0
-    while True:
-        # One list element: OWS 1*DIGIT OWS. Empty elements are errors here: a
-        # length is too important to guess about.
-        while i < n and (raw[i] == _SP or raw[i] == _HTAB):
-            i += 1
-        first = i
-        number = 0
-        while i < n and 48 <= raw[i] <= 57:
-            digit = raw[i] - 48
-            if number > (_MAX_SIZE - digit) // 10:
-                raise RemoteProtocolError("Content-Length does not fit in 63 bits")
-            number = number * 10 + digit
-            i += 1
-        if i == first:
-            raise RemoteProtocolError(f"invalid Content-Length: {_show(value)}")
-        while i < n and (raw[i] == _SP or raw[i] == _HTAB):
-            i += 1
-        if length >= 0 and number != length:
-            raise RemoteProtocolError("conflicting Content-Length values")
-        length = number
-        if i == n:
-            break
-        if raw[i] != _COMMA:
-            raise RemoteProtocolError(f"invalid Content-Length: {_show(value)}")
-        i += 1
-    return length
-
-
-def _connection_options(value: bytes) -> int:
-    """The _CLOSE and _KEEP_ALIVE bits for the options a Connection field lists."""
-    raw = value
-    n = len(value)
-    flags = 0
-    i = 0
-    while i <= n:
-        j = _find(value, _COMMA, i, n)
-        if j < 0:
-            j = n
-        a = i
-        b = j
-        while a < b and (raw[a] == _SP or raw[a] == _HTAB):
-            a += 1
-        while b > a and (raw[b - 1] == _SP or raw[b - 1] == _HTAB):
-            b -= 1
-        if _is_lower(value, a, b, b"close"):
-            flags |= _CLOSE
-        elif _is_lower(value, a, b, b"keep-alive"):
-            flags |= _KEEP_ALIVE
-        i = j + 1
-    return flags
-
-
-def _te_is_chunked(values: List[bytes]) -> bool:
-    """Whether the Transfer-Encoding fields end in chunked (errors for misplaced chunked)."""
-    codings = [c.strip(b" \t").lower() for v in values for c in v.split(b",")]
-    codings = [c for c in codings if c]  # RFC 9110 5.6.1: empty list elements are ignored
-    last = len(codings) - 1
-    if last < 0:
-        raise RemoteProtocolError("empty Transfer-Encoding")
-    if b"chunked" in codings[:last]:
-        raise RemoteProtocolError("chunked is not the final transfer coding")
-    return codings[last] == b"chunked"
 
 
 class ResponseParser:
@@ -1021,7 +763,7 @@ def _head_event(
     event.reason = reason
     event.http_version = version
     event._block = block  # _headers and _keys are made from it on first use
-    event._split = split_fields
+    event._split = _split_fields
     event._seen = seen
     return event
 

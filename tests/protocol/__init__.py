@@ -3,7 +3,8 @@
 The helpers below serve the HTTP/1.1 codec tests (tests/protocol/test_http11_*.py): every
 parser test feeds its input the three ways of ``tests.helpers.splits`` and requires the
 same events from each, through the ``impl`` fixture so that both twins are checked. The
-request writer is a twin of its own (``h11write``); its tests take ``impl`` the same way.
+request writer is a twin of its own (``h11write``); its tests take ``impl`` the same way,
+as do those of the parser's field-line helpers (``h11fields``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from fastclient._protocol.events import Data, EndOfMessage, ResponseHead
 from tests.helpers import feed_all, splits, twin
 
 HTTP11 = "fastclient._protocol._http11"
+H11FIELDS = "fastclient._protocol._h11fields"
 H11WRITE = "fastclient._protocol._h11write"
 
 # What a peer might send after a complete response: a stray or pipelined response. It
@@ -27,6 +29,10 @@ TRAILING = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
 
 def http11(impl: str) -> ModuleType:
     return twin(HTTP11, impl)
+
+
+def h11fields(impl: str) -> ModuleType:
+    return twin(H11FIELDS, impl)
 
 
 def h11write(impl: str) -> ModuleType:

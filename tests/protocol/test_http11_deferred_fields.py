@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from fastclient._protocol.events import ResponseHead
 from tests.conftest import IMPLS
-from tests.protocol import http11
+from tests.protocol import h11fields, http11
 from tests.protocol.test_http11_hypothesis import SLOW_OK, field_lines
 
 
@@ -93,7 +93,7 @@ def reference_split(block: bytes) -> Tuple[List[Tuple[bytes, bytes]], List[bytes
 def test_split_fields_of_both_twins_give_the_eager_split(block: bytes) -> None:
     expected = reference_split(block)
     for impl in IMPLS:
-        assert http11(impl).split_fields(block) == expected, impl
+        assert h11fields(impl).split_fields(block) == expected, impl
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=SLOW_OK)
@@ -156,7 +156,7 @@ def test_split_fields_of_one_name_is_the_split_filtered(block: bytes, only: byte
     headers, keys = reference_split(block)
     expected = ([h for h, k in zip(headers, keys) if k == only], [k for k in keys if k == only])
     for impl in IMPLS:
-        assert http11(impl).split_fields(block, only) == expected, impl
+        assert h11fields(impl).split_fields(block, only) == expected, impl
         parser = http11(impl).ResponseParser()
         parser.start_response(b"GET")
         head = parser.feed(b"HTTP/1.1 200 OK\r\n" + block + b"Content-Length: 0\r\n\r\n")[0]

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from fastclient._exceptions import RemoteProtocolError
 from fastclient._protocol.events import Data, EndOfMessage, ResponseHead, Upgrade
 from tests.conftest import IMPLS
-from tests.protocol import http11
+from tests.protocol import h11fields, http11
 
 SLOW_OK = [HealthCheck.too_slow]
 
@@ -176,6 +176,7 @@ def test_twins_agree_on_damaged_responses(data: Any) -> None:
 def test_twins_run_the_code_meant_for_them(impl: str) -> None:
     expected = "c-loops" if impl == "c" else "bytes-methods"
     assert expected == http11(impl)._SCANNING
+    assert expected == h11fields(impl)._SCANNING
 
 
 # -- splitting never matters ------------------------------------------------------------------

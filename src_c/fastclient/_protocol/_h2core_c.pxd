@@ -14,26 +14,13 @@ cdef int S_INITIAL_WINDOW_SIZE, S_MAX_FRAME_SIZE, S_MAX_HEADER_LIST_SIZE
 cdef long long MAX_WINDOW, MAX_STREAM_ID, DEFAULT_WINDOW, DEFAULT_FRAME_SIZE
 cdef long long ASSUMED_MAX_STREAMS
 cdef int _MAX_BLOCK_FRAMES
-cdef frozenset _CONNECTION_SPECIFIC
-cdef bytes _NAME_OK
-cdef dict _VALID_NAMES
-cdef dict _LOWER_NAMES
-cdef Py_ssize_t _NAME_CACHE_MAX
 cdef object _WINDOW_UPDATED
 cdef object _SETTINGS_CHANGED
 cdef object _END_NO_TRAILERS
 
-@cython.locals(n=Py_ssize_t, i=Py_ssize_t, table="const unsigned char*", q="const unsigned char*")
-cdef bint _valid_name(bytes name) except -1
-
-@cython.locals(n=Py_ssize_t, q="const unsigned char*", first=int, last=int)
-cdef bint _valid_value(bytes value) except -1
-
-@cython.locals(lowered=bytes)
-cdef bytes _lower_name(bytes name)
-
-@cython.locals(n=Py_ssize_t, i=Py_ssize_t, result=Py_ssize_t, c=int, q="const unsigned char*")
-cdef Py_ssize_t _parse_length(bytes value) except? -3
+# The field rules, compiled in fastclient._protocol._h2fields_c and called as C functions
+# (the .py imports the pure ones only when it runs as plain Python).
+from fastclient._protocol._h2fields_c cimport check_trailers, head_status, request_fields
 
 @cython.locals(p="const unsigned char*", value="unsigned long")
 cdef unsigned long _u32_at(bytes data, Py_ssize_t pos)
@@ -93,8 +80,7 @@ cdef class H2Core:
     cpdef Py_ssize_t pending(self)
     @cython.locals(data=bytes)
     cpdef bytes data_to_send(self)
-    @cython.locals(fields=list, host=bytes, name=bytes, value=bytes, pair=tuple, block=bytes,
-                   stream=_Stream, sid=Py_ssize_t)
+    @cython.locals(fields=list, block=bytes, stream=_Stream, sid=Py_ssize_t)
     cpdef Py_ssize_t send_request(self, bytes method, bytes scheme, bytes authority, bytes path,
                                  list headers, bint end_stream) except -1
     @cython.locals(out=bytearray, limit=Py_ssize_t, flags=int, n=Py_ssize_t, pos=Py_ssize_t,
@@ -131,10 +117,9 @@ cdef class H2Core:
                                list events)
     @cython.locals(stream=_Stream, headers=list, end_stream=int)
     cdef void _on_block(self, Py_ssize_t sid, int flags, bytes block, list events)
-    @cython.locals(status="long long", regular=bint, pair=tuple, name=bytes,
-                   value=bytes, length="long long", fields=list, keys=list, field=tuple)
+    @cython.locals(status="long long", length="long long", fields=list, keys=list,
+                   field=tuple)
     cdef void _response_head(self, _Stream stream, list headers, int end_stream, list events)
-    @cython.locals(name=bytes, value=bytes)
     cdef void _trailers(self, _Stream stream, list headers, int end_stream, list events)
     @cython.locals(p="const unsigned char*", length=Py_ssize_t, pos=Py_ssize_t, ident=int,
                    value="long long", delta="long long", stream=_Stream)

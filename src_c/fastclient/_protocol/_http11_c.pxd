@@ -12,34 +12,43 @@ cimport cython
 # argument it came from for as long as the pointer is used.
 ctypedef const unsigned char *uchars
 
-# True here: selects the C-loop branch of the scanning helpers.
+# True here: selects the C-loop branches.
 cdef bint _COMPILED
 
-# Byte classes, bound from fastclient._protocol._h11tables: 256-entry flag tables (C loops)
-# and member strings (pure twin only).
-cdef bytes _TOKEN_CHARS
-cdef bytes _TOKEN_TABLE
-cdef bytes _VALUE_OUT_CHARS
-cdef bytes _VALUE_OUT_TABLE
+# The field-line helpers, compiled in fastclient._protocol._h11fields_c: called as C
+# functions (the .py imports the pure ones only when it runs as plain Python).
+from fastclient._protocol._h11fields_c cimport (
+    _all_in,
+    _connection_options,
+    _field_error,
+    _field_value,
+    _find,
+    _is_lower,
+    _line_error,
+    _name_colon,
+    _parse_chunk_size,
+    _parse_content_length,
+    _parse_field,
+    _status_error,
+    _te_is_chunked,
+)
+cdef object _split_fields            # the compiled split_fields, as a Python object
+
+# Byte classes, bound from fastclient._protocol._h11tables: a 256-entry flag table (C
+# loops) and its member string (pure twin only).
 cdef bytes _VALUE_IN_CHARS
 cdef bytes _VALUE_IN_TABLE
-cdef bytes _HEX_TABLE
 
 cdef int _CR
 cdef int _LF
 cdef int _SP
-cdef int _HTAB
-cdef int _SEMICOLON
-cdef int _COLON
-cdef int _COMMA
 cdef int _CLOSE
 cdef int _KEEP_ALIVE
 cdef int _SEEN_SET_COOKIE
 cdef int _SEEN_CONTENT_ENCODING
-cdef long long _MAX_SIZE
-cdef long long _MAX_BEFORE_HEX_DIGIT
 cdef bytes _HTTP_10
 cdef bytes _HTTP_11
+
 
 # Parser states.
 cdef int _IDLE
@@ -58,47 +67,6 @@ cdef int _ERROR
 
 cdef object _DEFAULT_LIMITS
 
-
-@cython.locals(i=Py_ssize_t, raw=uchars)
-cdef Py_ssize_t _find(bytes buf, int char, Py_ssize_t start, Py_ssize_t stop) except? -2
-
-@cython.locals(i=Py_ssize_t, raw=uchars, flags=uchars)
-cdef bint _all_in(bytes buf, Py_ssize_t start, Py_ssize_t stop, bytes table,
-                  bytes members) except -1
-
-@cython.locals(n=Py_ssize_t, i=Py_ssize_t, raw=uchars, low=uchars)
-cdef bint _is_lower(bytes buf, Py_ssize_t start, Py_ssize_t stop, bytes lowered) except -1
-
-@cython.locals(i=Py_ssize_t, raw=uchars, token=uchars)
-cdef Py_ssize_t _name_colon(bytes buf, Py_ssize_t start, Py_ssize_t stop) except? -2
-
-@cython.locals(i=Py_ssize_t, j=Py_ssize_t, k=Py_ssize_t, colon=Py_ssize_t, name=bytes,
-               value=bytes, raw=uchars, allowed=uchars)
-cdef tuple _parse_field(bytes buf, Py_ssize_t start, Py_ssize_t stop)
-
-@cython.locals(fields=list, keys=list, n=Py_ssize_t, i=Py_ssize_t, colon=Py_ssize_t,
-               lf=Py_ssize_t, name=bytes, raw=uchars)
-cpdef tuple split_fields(bytes block, bytes only=*)
-
-@cython.locals(i=Py_ssize_t, j=Py_ssize_t, raw=uchars)
-cdef bytes _field_value(bytes buf, Py_ssize_t colon, Py_ssize_t lf)
-
-@cython.locals(lf=Py_ssize_t)
-cdef Py_ssize_t _line_error(bytes buf, Py_ssize_t start, Py_ssize_t stop) except -2
-
-@cython.locals(stop=Py_ssize_t, i=Py_ssize_t, size=cython.longlong, digit=int,
-               raw=uchars, hexdigit=uchars)
-cdef long long _parse_chunk_size(bytes buf, Py_ssize_t start, Py_ssize_t lf) except -1
-
-@cython.locals(number=cython.longlong, n=Py_ssize_t, i=Py_ssize_t, first=Py_ssize_t,
-               digit=int, raw=uchars)
-cdef long long _parse_content_length(bytes value, long long length) except -2
-
-@cython.locals(n=Py_ssize_t, i=Py_ssize_t, j=Py_ssize_t, a=Py_ssize_t, b=Py_ssize_t,
-               flags=int, raw=uchars)
-cdef int _connection_options(bytes value) except -1
-
-cdef bint _te_is_chunked(list values) except -1
 
 cdef object _END_NO_TRAILERS
 
