@@ -80,9 +80,9 @@ except ImportError:  # plain Python without Cython installed: never the compiled
 # the .pxd; Cython drops the branch it does not take), the pure twin imports the pure
 # ones. The exception class is a Python object in both.
 if cython.compiled:
-    from ._h2fields_c import _StreamError  # type: ignore[import-not-found]
+    from ._h2fields_c import StreamError  # type: ignore[import-not-found]
 else:
-    from ._h2fields_py import _StreamError, check_trailers, head_status, request_fields
+    from ._h2fields_py import StreamError, check_trailers, head_status, request_fields
 
 __all__ = ["H2Core", "PREFACE"]
 
@@ -685,7 +685,7 @@ class H2Core:
                 self._response_head(stream, headers, end_stream, events)
             else:
                 self._trailers(stream, headers, end_stream, events)
-        except _StreamError as exc:
+        except StreamError as exc:
             self._stream_error(stream, exc.code, exc.message, events)
 
     def _response_head(
@@ -695,9 +695,9 @@ class H2Core:
         stream.content_length = length
         if status < 200:
             if status == 101:
-                raise _StreamError(PROTOCOL_ERROR, "101 Switching Protocols is invalid in HTTP/2")
+                raise StreamError(PROTOCOL_ERROR, "101 Switching Protocols is invalid in HTTP/2")
             if end_stream:
-                raise _StreamError(PROTOCOL_ERROR, "informational response ends the stream")
+                raise StreamError(PROTOCOL_ERROR, "informational response ends the stream")
             # 1xx heads (100 Continue, 103 Early Hints) are skipped; the final one follows.
             stream.content_length = -1
             return
@@ -720,7 +720,7 @@ class H2Core:
         self, stream: _Stream, headers: List[Header], end_stream: int, events: List[Tuple[int, Any]]
     ) -> None:
         if not end_stream:
-            raise _StreamError(PROTOCOL_ERROR, "trailers without END_STREAM")
+            raise StreamError(PROTOCOL_ERROR, "trailers without END_STREAM")
         check_trailers(headers)
         self._end_of_message(stream, headers, events)
 

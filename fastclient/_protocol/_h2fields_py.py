@@ -8,7 +8,7 @@ A twin of its own: Cython compiles this same source with the C types of
 compiled connection core (``_h2core_c``) calls as C functions; the pure core imports the
 pure ones. Field names are lowercase tokens and values carry no CR, LF or NUL and no
 surrounding whitespace; connection-specific fields are malformed in HTTP/2. A response
-that breaks a rule about its fields costs its own stream only (``_StreamError``), never
+that breaks a rule about its fields costs its own stream only (``StreamError``), never
 the connection.
 """
 
@@ -19,7 +19,7 @@ from typing import Dict, List, Tuple
 from .._exceptions import LocalProtocolError
 from ._h2events import PROTOCOL_ERROR
 
-__all__ = ["check_trailers", "head_status", "request_fields"]
+__all__ = ["StreamError", "check_trailers", "head_status", "request_fields"]
 
 Header = Tuple[bytes, bytes]
 
@@ -42,8 +42,9 @@ _LOWER_NAMES: Dict[bytes, bytes] = {}
 _NAME_CACHE_MAX = 1024
 
 
-class _StreamError(Exception):
-    """Internal: the server broke a rule about one stream."""
+class StreamError(Exception):
+    """The server broke a rule about one stream. The core catches it and resets that
+    stream: it never leaves the core."""
 
     def __init__(self, code: int, message: str) -> None:
         super().__init__(message)
@@ -140,7 +141,7 @@ def request_fields(
 
 def head_status(headers: List[Header]) -> Tuple[int, int]:
     """The status of a response head's decoded fields and the Content-Length it states
-    (-1: none); _StreamError if they break a rule. :status must come first and alone."""
+    (-1: none); StreamError if they break a rule. :status must come first and alone."""
     status = -1
     content_length = -1
     regular = False
@@ -149,32 +150,32 @@ def head_status(headers: List[Header]) -> Tuple[int, int]:
         value = pair[1]
         if name and name[0] == 0x3A:
             if regular or name != b":status" or status != -1:
-                raise _StreamError(PROTOCOL_ERROR, f"unexpected pseudo-header {name!r}")
+                raise StreamError(PROTOCOL_ERROR, f"unexpected pseudo-header {name!r}")
             if len(value) != 3:
-                raise _StreamError(PROTOCOL_ERROR, f"invalid :status {value!r}")
+                raise StreamError(PROTOCOL_ERROR, f"invalid :status {value!r}")
             status = _parse_length(value)
             if status < 100:
-                raise _StreamError(PROTOCOL_ERROR, f"invalid :status {value!r}")
+                raise StreamError(PROTOCOL_ERROR, f"invalid :status {value!r}")
             continue
         regular = True
         if not _valid_name(name) or name in _CONNECTION_SPECIFIC:
-            raise _StreamError(PROTOCOL_ERROR, f"invalid response header name {name!r}")
+            raise StreamError(PROTOCOL_ERROR, f"invalid response header name {name!r}")
         if not _valid_value(value):
-            raise _StreamError(PROTOCOL_ERROR, f"invalid value for response header {name!r}")
+            raise StreamError(PROTOCOL_ERROR, f"invalid value for response header {name!r}")
         if name == b"content-length":
             length = _parse_length(value)
             if length < 0 or 0 <= content_length != length:
-                raise _StreamError(PROTOCOL_ERROR, f"invalid Content-Length {value!r}")
+                raise StreamError(PROTOCOL_ERROR, f"invalid Content-Length {value!r}")
             content_length = length
     if status == -1:
-        raise _StreamError(PROTOCOL_ERROR, "response without :status")
+        raise StreamError(PROTOCOL_ERROR, "response without :status")
     return status, content_length
 
 
 def check_trailers(headers: List[Header]) -> None:
-    """_StreamError unless every trailer field is a valid, non-connection-specific one."""
+    """StreamError unless every trailer field is a valid, non-connection-specific one."""
     for name, value in headers:
         if not _valid_name(name) or name in _CONNECTION_SPECIFIC:
-            raise _StreamError(PROTOCOL_ERROR, f"invalid trailer name {name!r}")
+            raise StreamError(PROTOCOL_ERROR, f"invalid trailer name {name!r}")
         if not _valid_value(value):
-            raise _StreamError(PROTOCOL_ERROR, f"invalid value for trailer {name!r}")
+            raise StreamError(PROTOCOL_ERROR, f"invalid value for trailer {name!r}")
