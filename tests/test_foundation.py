@@ -87,6 +87,31 @@ def test_no_extensions_env_selects_pure_twins() -> None:
     assert out == ["py", "fastclient._protocol._http11_py"]
 
 
+@pytest.mark.skipif(_impl.IMPLEMENTATION != "c", reason="pure-Python run")
+def test_compiled_twins_never_load_a_pure_one() -> None:
+    # Twins that call other twins (the parser and the writer the field helpers, the HTTP/2
+    # core its field rules) cimport the compiled ones: parsing, writing and an HTTP/2
+    # request in a compiled run must not import any pure twin.
+    code = (
+        "import sys\n"
+        "from fastclient import _impl\n"
+        "from fastclient._net.h1 import write_request_head\n"
+        "from fastclient._protocol import http2\n"
+        "_impl.describe()\n"
+        "parser = _impl.load('fastclient._protocol._http11').ResponseParser()\n"
+        "parser.start_response(b'GET')\n"
+        "parser.feed(b'HTTP/1.1 200 OK\\r\\nContent-Length: 2\\r\\n\\r\\nok')[0].fields()\n"
+        "write_request_head(b'GET', b'/', [(b'Host', b'h')])\n"
+        "core = http2.new_connection()\n"
+        "core.send_request(b'GET', b'https', b'', b'/', [(b'Host', b'h')], True)\n"
+        "print(sorted(m for m in sys.modules if m.startswith('fastclient.') and m[-3:] == '_py'))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    ).stdout
+    assert out.strip() == "[]"
+
+
 def test_pure_twins_run_without_cython_installed() -> None:
     # A pure wheel is installed without Cython: twins that call other twins (the parser and
     # its field helpers, the HTTP/2 core and its field rules) must then import the pure ones

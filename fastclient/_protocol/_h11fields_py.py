@@ -228,6 +228,12 @@ def _status_error(buf: bytes, start: int, stop: int) -> RemoteProtocolError:
     return RemoteProtocolError(f"invalid status line: {_show(buf[start:stop])}")
 
 
+def _check_bytes(value: object, what: str) -> bytes:
+    if type(value) is not bytes:
+        raise TypeError(f"{what} must be bytes, not {type(value).__name__}")
+    return value
+
+
 def _parse_chunk_size(buf: bytes, start: int, lf: int) -> int:
     """The size given by the chunk-size line buf[start:lf+1] (lf indexes its LF)."""
     raw = buf

@@ -14,9 +14,9 @@ ASCII, values free of control characters other than HTAB (surrounding SP/HTAB is
 Anything that is not ``bytes`` is a TypeError. The caller supplies Host and the framing
 headers.
 
-Speed: the one scanning helper, ``_all_in``, branches on ``_COMPILED``, as the parser's
-do: a C loop over the bytes when compiled, ``bytes.translate`` in the pure twin. Both
-branches accept the same bytes, which the differential tests in ``tests/protocol`` check.
+Speed: the byte-class check, ``_all_in``, is the parser's (the ``_h11fields`` twin): a C
+loop over the bytes when compiled, ``bytes.translate`` in the pure twin. Both branches
+accept the same bytes, which the differential tests in ``tests/protocol`` check.
 """
 
 from __future__ import annotations
@@ -26,6 +26,16 @@ from typing import Dict, Iterable, List, Tuple, Union
 from fastclient._exceptions import LocalProtocolError
 from fastclient._protocol import _h11tables
 
+try:
+    import cython  # type: ignore[import-untyped]
+except ImportError:  # plain Python without Cython installed: never the compiled twin
+    from fastclient._protocol import _nocython as cython
+
+# The checks shared with the parser: the compiled twin cimports the compiled ones as C
+# functions (see the .pxd; Cython drops this branch from it), the pure twin imports these.
+if not cython.compiled:
+    from fastclient._protocol._h11fields_py import _all_in, _check_bytes
+
 __all__ = [
     "join_request_head",
     "write_chunk",
@@ -33,11 +43,6 @@ __all__ = [
     "write_last_chunk",
     "write_request_head",
 ]
-
-# True in the compiled twin (fastclient._protocol._h11write_c): selects the C-loop scanner.
-_COMPILED = __name__.endswith("_c")
-# The name the twins' tests check, to be sure each runs the branch it should.
-_SCANNING = "c-loops" if _COMPILED else "bytes-methods"
 
 # Byte classes (see _h11tables), bound here so that the compiled twin holds them as C-typed
 # globals and its loops index them directly.
@@ -51,27 +56,6 @@ _show = _h11tables.show
 
 _SP = 32
 _HTAB = 9
-
-
-def _all_in(buf: bytes, start: int, stop: int, table: bytes, members: bytes) -> bool:
-    """True if every byte of buf[start:stop] is in the class given by table/members."""
-    if _COMPILED:
-        # `raw` and `flags` are `const unsigned char *` here (see the .pxd): a C loop.
-        raw = buf
-        flags = table
-        i = start
-        while i < stop:
-            if not flags[raw[i]]:
-                return False
-            i += 1
-        return True
-    return not buf[start:stop].translate(None, members)
-
-
-def _check_bytes(value: object, what: str) -> bytes:
-    if type(value) is not bytes:
-        raise TypeError(f"{what} must be bytes, not {type(value).__name__}")
-    return value
 
 
 # Header lines already written, by (name, value): a client sends the same few fields (its

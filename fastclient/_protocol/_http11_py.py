@@ -78,6 +78,7 @@ if cython.compiled:
 else:
     from fastclient._protocol._h11fields_py import (
         _all_in,
+        _check_bytes,
         _connection_options,
         _field_error,
         _field_value,
@@ -199,12 +200,6 @@ def _positive(value: int, name: str, minimum: int) -> int:
 
 
 _DEFAULT_LIMITS = H11Limits()
-
-
-def _check_bytes(value: object, what: str) -> bytes:
-    if type(value) is not bytes:
-        raise TypeError(f"{what} must be bytes, not {type(value).__name__}")
-    return value
 
 
 class ResponseParser:

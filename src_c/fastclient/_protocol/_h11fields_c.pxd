@@ -6,7 +6,11 @@
 
 cimport cython
 
-# A bytes object seen as its C buffer (see _http11_c.pxd).
+# A bytes object seen as its C buffer, for this twin and the two that cimport it (the parser,
+# _http11_c, and the writer, _h11write_c). Locals named `raw` (and the table aliases) have
+# this type: the .py assigns a bytes object to them, and then raw[i] is a load and raw[a:b]
+# builds the slice directly, with no Python call. The bytes object stays referenced by the
+# argument it came from for as long as the pointer is used.
 ctypedef const unsigned char *uchars
 
 # True here: selects the C-loop branch of the scanning helpers.
@@ -74,6 +78,8 @@ cdef long long _parse_content_length(bytes value, long long length) except -2
 cdef int _connection_options(bytes value) except -1
 
 cdef bint _te_is_chunked(list values) except -1
+
+cdef bytes _check_bytes(object value, str what)
 
 # Error builders (error paths only): they return the exception for the caller to raise.
 cdef object _field_error(bytes buf, Py_ssize_t start, Py_ssize_t stop)

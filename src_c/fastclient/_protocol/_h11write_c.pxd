@@ -6,12 +6,9 @@
 
 cimport cython
 
-# A bytes object seen as its C buffer (as in _http11_c.pxd): locals named `raw` (and the
+# A bytes object seen as its C buffer (see _h11fields_c.pxd): locals named `raw` (and the
 # table aliases) have this type, so raw[i] is a load and raw[a:b] builds the slice directly.
-ctypedef const unsigned char *uchars
-
-# True here: selects the C-loop branch of _all_in.
-cdef bint _COMPILED
+from fastclient._protocol._h11fields_c cimport uchars
 
 # Byte classes, bound from fastclient._protocol._h11tables: flag tables (C loops) and
 # member strings (pure twin only).
@@ -26,11 +23,9 @@ cdef int _SP
 cdef int _HTAB
 
 
-@cython.locals(i=Py_ssize_t, raw=uchars, flags=uchars)
-cdef bint _all_in(bytes buf, Py_ssize_t start, Py_ssize_t stop, bytes table,
-                  bytes members) except -1
-
-cdef bytes _check_bytes(object value, str what)
+# The checks shared with the parser, compiled in fastclient._protocol._h11fields_c and called
+# as C functions (the .py imports the pure ones only when it runs as plain Python).
+from fastclient._protocol._h11fields_c cimport _all_in, _check_bytes
 
 # _LINES and _LINES_LIMIT stay Python globals (looked up once per request head), so the
 # tests can see the table of lines in both twins.

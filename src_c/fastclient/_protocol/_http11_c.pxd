@@ -6,11 +6,9 @@
 
 cimport cython
 
-# A bytes object seen as its C buffer. Locals named `raw` (and the table aliases) have this
-# type: the .py assigns a bytes object to them, and then raw[i] is a load and raw[a:b]
-# builds the slice directly, with no Python call. The bytes object stays referenced by the
-# argument it came from for as long as the pointer is used.
-ctypedef const unsigned char *uchars
+# A bytes object seen as its C buffer (see _h11fields_c.pxd): locals named `raw` (and the
+# table aliases) have this type, so raw[i] is a load and raw[a:b] builds the slice directly.
+from fastclient._protocol._h11fields_c cimport uchars
 
 # True here: selects the C-loop branches.
 cdef bint _COMPILED
@@ -19,6 +17,7 @@ cdef bint _COMPILED
 # functions (the .py imports the pure ones only when it runs as plain Python).
 from fastclient._protocol._h11fields_c cimport (
     _all_in,
+    _check_bytes,
     _connection_options,
     _field_error,
     _field_value,
@@ -77,7 +76,6 @@ cdef object _head_event(int status, bytes reason, bytes version, bytes block, in
 @cython.locals(raw=uchars)
 cdef bytes _gathered(bytes buf, Py_ssize_t start, Py_ssize_t stop, list views)
 
-cdef bytes _check_bytes(object value, str what)
 
 
 @cython.final
