@@ -26,9 +26,11 @@ from typing import Dict, Iterable, List, Tuple, Union
 from fastclient._exceptions import LocalProtocolError
 from fastclient._protocol import _h11tables
 
-try:
+# The compiled twin's `cython` is Cython's compile-time module (Cython reads this import
+# whatever the branch); the pure twin never imports Cython, installed or not.
+if __name__.endswith("_c"):
     import cython  # type: ignore[import-untyped]
-except ImportError:  # plain Python without Cython installed: never the compiled twin
+else:
     from fastclient._protocol import _nocython as cython
 
 # The checks shared with the parser: the compiled twin cimports the compiled ones as C

@@ -71,9 +71,11 @@ from ._h2events import (
 )
 from .events import Data, EndOfMessage, ResponseHead
 
-try:
+# The compiled twin's `cython` is Cython's compile-time module (Cython reads this import
+# whatever the branch); the pure twin never imports Cython, installed or not.
+if __name__.endswith("_c"):
     import cython  # type: ignore[import-untyped]
-except ImportError:  # plain Python without Cython installed: never the compiled twin
+else:
     from . import _nocython as cython
 
 # The field rules: the compiled twin cimports the compiled functions as C functions (see

@@ -63,9 +63,11 @@ from fastclient._protocol import _h11tables
 from fastclient._protocol import events as _events
 from fastclient._protocol.events import Data, EndOfMessage, Event, ResponseHead, Upgrade
 
-try:
+# The compiled twin's `cython` is Cython's compile-time module (Cython reads this import
+# whatever the branch); the pure twin never imports Cython, installed or not.
+if __name__.endswith("_c"):
     import cython  # type: ignore[import-untyped]
-except ImportError:  # plain Python without Cython installed: never the compiled twin
+else:
     from fastclient._protocol import _nocython as cython
 
 # The field-line helpers: the compiled twin cimports the compiled ones as C functions (see
