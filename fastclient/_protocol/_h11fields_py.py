@@ -6,8 +6,10 @@ A twin of its own: plain Python here, compiled by Cython with the C types of
 ``src_c/fastclient/_protocol/_h11fields_c.pxd`` into ``fastclient._protocol._h11fields_c``.
 The response parser (``_http11_py``) checks a head's lines and frames its body with these
 functions, and ``split_fields`` makes a head's (name, value) pairs when they are first
-asked for (see ``ResponseHead``). The compiled parser calls the compiled functions here
-as C functions (cimported through its .pxd); the pure parser imports this pure twin.
+asked for (see ``ResponseHead``); the request writer (``_h11write_py``) checks names,
+values and targets with ``_all_in`` and its arguments with ``_check_bytes``. The compiled
+twins of both call the compiled functions here as C functions (cimported through their
+.pxd); the pure twins import this pure one.
 
 Scanning: the helpers that branch on ``_COMPILED`` run a C loop over the bytes when
 compiled, where the local ``raw = buf`` is a ``const unsigned char *`` (see the .pxd): raw[i]
