@@ -27,6 +27,7 @@ TWINS = (
     "fastclient._protocol._h11write",
     "fastclient._protocol._jsonenc",
     "fastclient._protocol._pool",
+    "fastclient._protocol._poolrecords",
     "fastclient._protocol._h2core",
     "fastclient._protocol._h2fields",
     "fastclient._protocol._h2hpack",

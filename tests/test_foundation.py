@@ -90,8 +90,8 @@ def test_no_extensions_env_selects_pure_twins() -> None:
 @pytest.mark.skipif(_impl.IMPLEMENTATION != "c", reason="pure-Python run")
 def test_compiled_twins_never_load_a_pure_one() -> None:
     # Twins that call other twins (the parser and the writer the field helpers, the HTTP/2
-    # core its field rules) cimport the compiled ones: parsing, writing and an HTTP/2
-    # request in a compiled run must not import any pure twin.
+    # core its field rules, the pool its records) cimport the compiled ones: parsing,
+    # writing, an HTTP/2 request and a pool acquire in a compiled run import no pure twin.
     code = (
         "import sys\n"
         "from fastclient import _impl\n"
@@ -104,6 +104,8 @@ def test_compiled_twins_never_load_a_pure_one() -> None:
         "write_request_head(b'GET', b'/', [(b'Host', b'h')])\n"
         "core = http2.new_connection()\n"
         "core.send_request(b'GET', b'https', b'', b'/', [(b'Host', b'h')], True)\n"
+        "from fastclient._protocol.pool import PoolState\n"
+        "PoolState().acquire((b'http', b'h', 80), 0.0)\n"
         "print(sorted(m for m in sys.modules if m.startswith('fastclient.') and m[-3:] == '_py'))\n"
     )
     out = subprocess.run(
@@ -114,8 +116,8 @@ def test_compiled_twins_never_load_a_pure_one() -> None:
 
 def test_pure_twins_never_import_cython() -> None:
     # Cython is a build tool: a pure twin that calls other twins (the parser and the writer
-    # their field helpers, the HTTP/2 core its field rules) imports the pure ones with
-    # _nocython standing in for `cython`, whether Cython is installed (as here) or not.
+    # their field helpers, the HTTP/2 core its field rules, the pool its records) imports the
+    # pure ones with _nocython standing in for `cython`, whether Cython is installed or not.
     env = dict(os.environ, FASTCLIENT_NO_EXTENSIONS="1")
     code = (
         "import sys\n"
@@ -127,13 +129,16 @@ def test_pure_twins_never_import_cython() -> None:
         "                   b'\\r\\nok')[0]\n"
         "core = http2.new_connection()\n"
         "core.send_request(b'GET', b'https', b'', b'/', [(b'Host', b'h')], True)\n"
+        "from fastclient._protocol.pool import PoolState\n"
+        "slot = PoolState().acquire((b'http', b'h', 80), 0.0)\n"
         "print(_impl.describe().split()[0], head.fields()[1], len(core.data_to_send()) > 0)\n"
-        "print('cython' in sys.modules, 'Cython' in sys.modules)\n"
+        "print(type(slot).__module__, 'cython' in sys.modules, 'Cython' in sys.modules)\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env, cwd=ROOT
     ).stdout.split()
-    assert out == ["pure", "[b'content-length',", "b'x-a']", "True", "False", "False"]
+    assert out[:4] == ["pure", "[b'content-length',", "b'x-a']", "True"]
+    assert out[4:] == ["fastclient._protocol._poolrecords_py", "False", "False"]
 
 
 def test_broken_compiled_twin_is_loud(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

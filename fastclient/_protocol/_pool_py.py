@@ -40,9 +40,9 @@ and the origin has no other connection, its waiters fail with it (:meth:`connect
 instead of each waiting out a connect timeout in turn.
 
 Tables, all intrusive doubly linked lists so that every step is O(1) and allocates nothing
-beyond a new connection or waiter object:
+beyond a new connection or waiter object (the records, ``_poolrecords``):
 
-* per origin (``_Host``): idle connections (a stack: the most recently used is reused
+* per origin (``Host``): idle connections (a stack: the most recently used is reused
   first, so the oldest ones age out), waiters (FIFO), a connection count;
 * global: an idle LRU list (oldest first, for keep-alive expiry and eviction), and a FIFO of
   origins whose waiters are blocked by the *global* limit while their own origin still has
@@ -59,104 +59,47 @@ from __future__ import annotations
 import sys
 from typing import Any, Dict, List, Optional
 
-__all__ = [
-    "ACTIVE",
-    "ASSIGNED",
-    "CLOSED",
-    "CONNECTING",
-    "IDLE",
-    "STATE_NAMES",
-    "PoolConnection",
-    "PoolState",
-    "Waiter",
-]
+# The compiled twin's `cython` is Cython's compile-time module (Cython reads this import
+# whatever the branch); the pure twin never imports Cython, installed or not.
+if __name__.endswith("_c"):
+    import cython  # type: ignore[import-untyped]
+else:
+    from fastclient._protocol import _nocython as cython
 
-CONNECTING = 0
-IDLE = 1
-ACTIVE = 2
-ASSIGNED = 3
-CLOSED = 4
-STATE_NAMES = ("CONNECTING", "IDLE", "ACTIVE", "ASSIGNED", "CLOSED")
+# The records the tables link (_poolrecords): the compiled twin cimports their compiled
+# classes as C types (see the .pxd) and imports only the states; the pure twin imports it all.
+if cython.compiled:
+    from fastclient._protocol._poolrecords_c import (  # type: ignore[import-not-found]
+        ACTIVE,
+        ASSIGNED,
+        CLOSED,
+        CONNECTING,
+        IDLE,
+        STATE_NAMES,
+        W_ASSIGNED,
+        W_DONE,
+        W_WAITING,
+    )
+else:
+    from fastclient._protocol._poolrecords_py import (
+        ACTIVE,
+        ASSIGNED,
+        CLOSED,
+        CONNECTING,
+        IDLE,
+        STATE_NAMES,
+        W_ASSIGNED,
+        W_DONE,
+        W_WAITING,
+        Host,
+        PoolConnection,
+        Waiter,
+    )
 
-# Waiter states.
-W_WAITING = 0
-W_ASSIGNED = 1
-W_DONE = 2
+__all__ = ["ACTIVE", "ASSIGNED", "CLOSED", "CONNECTING", "IDLE", "STATE_NAMES", "PoolState"]
 
 # "No limit", as a number so that limit checks stay single integer comparisons.
 _UNLIMITED = sys.maxsize
-
-
-class PoolConnection:
-    """One connection slot as the pool sees it; ``handle`` is the shell's connection."""
-
-    def __init__(self, conn_id: int, origin: Any, host: _Host) -> None:
-        self.conn_id = conn_id
-        self.origin = origin
-        self.state = CONNECTING
-        # The shell's connection object; the pool only carries it.
-        self.handle: Any = None
-        # True once the shell reported the connection open (see PoolState.connected).
-        self.established = False
-        self.idle_since = 0.0
-        self.host: Optional[_Host] = host
-        self.idle_prev: Optional[PoolConnection] = None
-        self.idle_next: Optional[PoolConnection] = None
-        self.lru_prev: Optional[PoolConnection] = None
-        self.lru_next: Optional[PoolConnection] = None
-        # Multiplexed (HTTP/2) connections only: requests on it, the peer's limit, and
-        # membership of the origin's list of connections with a free stream.
-        self.multiplexed = False
-        self.retired = False
-        self.n_streams = 0
-        self.max_streams = 1
-        self.in_avail = False
-        self.avail_prev: Optional[PoolConnection] = None
-        self.avail_next: Optional[PoolConnection] = None
-
-    def __repr__(self) -> str:
-        return f"<PoolConnection #{self.conn_id} {STATE_NAMES[self.state]} {self.origin!r}>"
-
-
-class Waiter:
-    """A request waiting for a connection of ``origin``; ``token`` is the shell's wake-up."""
-
-    def __init__(self, origin: Any, host: _Host) -> None:
-        self.origin = origin
-        self.token: Any = None
-        self.conn: Optional[PoolConnection] = None
-        self.state = W_WAITING
-        self.host: Optional[_Host] = host
-        self.prev: Optional[Waiter] = None
-        self.next: Optional[Waiter] = None
-
-    @property
-    def waiting(self) -> bool:
-        return self.state == W_WAITING
-
-    def __repr__(self) -> str:
-        return f"<Waiter {self.origin!r} state={self.state} conn={self.conn!r}>"
-
-
-class _Host:
-    """Per-origin tables."""
-
-    def __init__(self, origin: Any, share: bool) -> None:
-        self.origin = origin
-        # HTTP/2 may be spoken here: open one connection at a time until it is known.
-        self.share = share
-        self.pending: Optional[PoolConnection] = None  # that one connection, while opening
-        self.avail_head: Optional[PoolConnection] = None  # multiplexed, with a free stream
-        self.n_conns = 0  # every non-CLOSED connection of this origin
-        self.n_idle = 0
-        self.n_waiting = 0
-        self.idle_top: Optional[PoolConnection] = None  # stack top (most recently idle)
-        self.wait_head: Optional[Waiter] = None
-        self.wait_tail: Optional[Waiter] = None
-        # Membership in PoolState's FIFO of origins blocked by the global limit.
-        self.blocked = False
-        self.blk_prev: Optional[_Host] = None
-        self.blk_next: Optional[_Host] = None
 
 
 class PoolState:
@@ -181,11 +124,11 @@ class PoolState:
         self.n_waiting = 0
         self.closed = False
         self._next_id = 0
-        self._hosts: Dict[Any, _Host] = {}
+        self._hosts: Dict[Any, Host] = {}
         self.lru_head: Optional[PoolConnection] = None  # oldest idle
         self.lru_tail: Optional[PoolConnection] = None  # newest idle
-        self._blk_head: Optional[_Host] = None
-        self._blk_tail: Optional[_Host] = None
+        self._blk_head: Optional[Host] = None
+        self._blk_tail: Optional[Host] = None
         self.to_close: List[PoolConnection] = []
         self.to_wake: List[Waiter] = []
 
@@ -204,7 +147,7 @@ class PoolState:
             self.expire(now)
         host = self._hosts.get(origin)
         if host is None:
-            host = _Host(origin, multiplex)
+            host = Host(origin, multiplex)
             self._hosts[origin] = host
         conn = host.avail_head
         if conn is not None:
@@ -515,7 +458,7 @@ class PoolState:
 
     # ---------------------------------------------------------------- internals
 
-    def _new_conn(self, host: _Host) -> PoolConnection:
+    def _new_conn(self, host: Host) -> PoolConnection:
         self._next_id += 1
         conn = PoolConnection(self._next_id, host.origin, host)
         host.n_conns += 1
@@ -537,7 +480,7 @@ class PoolState:
         self.n_total -= 1
         self.to_close.append(conn)
 
-    def _freed(self, host: _Host) -> None:
+    def _freed(self, host: Host) -> None:
         """A slot of ``host`` (and a global one) freed: serve blocked waiters."""
         if host.wait_head is not None:
             self._block(host)
@@ -574,7 +517,7 @@ class PoolState:
             ):
                 self._block(host)
 
-    def _serve(self, host: _Host) -> None:
+    def _serve(self, host: Host) -> None:
         """Waiters of ``host`` take free streams of its multiplexed connections; whoever
         still waits gets a new connection if the limits allow (via the blocked FIFO).
         Each turn serves one waiter, so this is amortised O(1) per request."""
@@ -606,9 +549,7 @@ class PoolState:
             assert host is not None
             self._unlink_avail(host, conn)
 
-    def _release_stream(
-        self, host: _Host, conn: PoolConnection, reusable: bool, now: float
-    ) -> None:
+    def _release_stream(self, host: Host, conn: PoolConnection, reusable: bool, now: float) -> None:
         if conn.n_streams > 0:
             conn.n_streams -= 1
         if (not reusable or self.closed) and not conn.retired:
@@ -657,7 +598,7 @@ class PoolState:
         elif not want and conn.in_avail:
             self._unlink_avail(host, conn)
 
-    def _unlink_avail(self, host: _Host, conn: PoolConnection) -> None:
+    def _unlink_avail(self, host: Host, conn: PoolConnection) -> None:
         if not conn.in_avail:
             return
         prev = conn.avail_prev
@@ -671,7 +612,7 @@ class PoolState:
         conn.avail_prev = conn.avail_next = None
         conn.in_avail = False
 
-    def _assign(self, host: _Host, waiter: Waiter, conn: PoolConnection) -> None:
+    def _assign(self, host: Host, waiter: Waiter, conn: PoolConnection) -> None:
         self._unlink_waiter(host, waiter)
         conn.state = ASSIGNED
         waiter.conn = conn
@@ -688,7 +629,7 @@ class PoolState:
         if host.wait_head is None:
             self._forget_host(host)
 
-    def _forget_host(self, host: _Host) -> None:
+    def _forget_host(self, host: Host) -> None:
         # Drop empty per-origin tables so a crawler of many origins does not grow them.
         if (
             host.n_conns == 0
@@ -698,7 +639,7 @@ class PoolState:
         ):
             del self._hosts[host.origin]
 
-    def _link_idle(self, host: _Host, conn: PoolConnection) -> None:
+    def _link_idle(self, host: Host, conn: PoolConnection) -> None:
         # A multiplexed connection is found through ``avail``, never the HTTP/1.1 stack.
         if not conn.multiplexed:
             top = host.idle_top
@@ -745,7 +686,7 @@ class PoolState:
         conn.lru_prev = conn.lru_next = None
         self.n_idle -= 1
 
-    def _push_waiter(self, host: _Host, waiter: Waiter) -> None:
+    def _push_waiter(self, host: Host, waiter: Waiter) -> None:
         tail = host.wait_tail
         waiter.prev = tail
         waiter.next = None
@@ -757,7 +698,7 @@ class PoolState:
         host.n_waiting += 1
         self.n_waiting += 1
 
-    def _unlink_waiter(self, host: _Host, waiter: Waiter) -> None:
+    def _unlink_waiter(self, host: Host, waiter: Waiter) -> None:
         prev = waiter.prev
         nxt = waiter.next
         if prev is not None:
@@ -772,7 +713,7 @@ class PoolState:
         host.n_waiting -= 1
         self.n_waiting -= 1
 
-    def _block(self, host: _Host) -> None:
+    def _block(self, host: Host) -> None:
         if host.blocked:
             return
         host.blocked = True
@@ -785,7 +726,7 @@ class PoolState:
             self._blk_head = host
         self._blk_tail = host
 
-    def _unblock(self, host: _Host) -> None:
+    def _unblock(self, host: Host) -> None:
         if not host.blocked:
             return
         host.blocked = False

@@ -1,7 +1,7 @@
 """The connection pool's sans-IO state (see ``_pool_py`` for the theory of operation).
 
-Re-exports the active twin: compiled ``_pool_c`` or pure ``_pool_py``, chosen once by
-``fastclient._impl``.
+Re-exports the active twins: compiled ``_pool_c`` and ``_poolrecords_c`` or the pure
+``_pool_py`` and ``_poolrecords_py``, chosen once by ``fastclient._impl``.
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 from .. import _impl
 
 if TYPE_CHECKING:
-    from ._pool_py import (
+    from ._pool_py import PoolState
+    from ._poolrecords_py import (
         ACTIVE,
         ASSIGNED,
         CLOSED,
@@ -19,20 +20,19 @@ if TYPE_CHECKING:
         IDLE,
         STATE_NAMES,
         PoolConnection,
-        PoolState,
         Waiter,
     )
 else:
-    _twin = _impl.load("fastclient._protocol._pool")
-    ACTIVE = _twin.ACTIVE
-    ASSIGNED = _twin.ASSIGNED
-    CLOSED = _twin.CLOSED
-    CONNECTING = _twin.CONNECTING
-    IDLE = _twin.IDLE
-    STATE_NAMES = _twin.STATE_NAMES
-    PoolConnection = _twin.PoolConnection
-    PoolState = _twin.PoolState
-    Waiter = _twin.Waiter
+    _records = _impl.load("fastclient._protocol._poolrecords")
+    ACTIVE = _records.ACTIVE
+    ASSIGNED = _records.ASSIGNED
+    CLOSED = _records.CLOSED
+    CONNECTING = _records.CONNECTING
+    IDLE = _records.IDLE
+    STATE_NAMES = _records.STATE_NAMES
+    PoolConnection = _records.PoolConnection
+    PoolState = _impl.load("fastclient._protocol._pool").PoolState
+    Waiter = _records.Waiter
 
 __all__ = [
     "ACTIVE",

@@ -3,7 +3,7 @@ check every invariant after each step and that both twins decide identically."""
 
 from __future__ import annotations
 
-from types import ModuleType
+from types import ModuleType, SimpleNamespace
 from typing import Any, Dict, List, Tuple
 
 import pytest
@@ -17,9 +17,17 @@ B = (b"http", b"b.example", 80)
 C = (b"https", b"c.example", 443)
 
 
+def pool_twin(impl: str) -> Any:
+    """The pool's state twin (PoolState) with the twin of the same kind of the records it
+    links (PoolConnection, Waiter and the states, from _poolrecords)."""
+    records = twin("fastclient._protocol._poolrecords", impl)
+    names = {name: getattr(records, name) for name in records.__all__}
+    return SimpleNamespace(PoolState=twin("fastclient._protocol._pool", impl).PoolState, **names)
+
+
 @pytest.fixture()
-def mod(impl: str) -> ModuleType:
-    return twin("fastclient._protocol._pool", impl)
+def mod(impl: str) -> Any:
+    return pool_twin(impl)
 
 
 def drain(state: Any) -> Tuple[List[Any], List[Any]]:
@@ -547,7 +555,7 @@ def test_random_operations_keep_invariants_and_twins_agree(
     from fastclient import _impl
 
     impls = ["py"] if _impl.IMPLEMENTATION == "py" else ["py", "c"]
-    drivers = [Driver(twin("fastclient._protocol._pool", i), limits) for i in impls]
+    drivers = [Driver(pool_twin(i), limits) for i in impls]
     for op, n in ops:
         for d in drivers:
             d.step(op, n)
