@@ -75,7 +75,6 @@ if cython.compiled:
         CLOSED,
         CONNECTING,
         IDLE,
-        STATE_NAMES,
         W_ASSIGNED,
         W_DONE,
         W_WAITING,
@@ -87,7 +86,6 @@ else:
         CLOSED,
         CONNECTING,
         IDLE,
-        STATE_NAMES,
         W_ASSIGNED,
         W_DONE,
         W_WAITING,
@@ -96,7 +94,7 @@ else:
         Waiter,
     )
 
-__all__ = ["ACTIVE", "ASSIGNED", "CLOSED", "CONNECTING", "IDLE", "STATE_NAMES", "PoolState"]
+__all__ = ["PoolState"]
 
 # "No limit", as a number so that limit checks stay single integer comparisons.
 _UNLIMITED = sys.maxsize
