@@ -30,6 +30,7 @@ TWINS = (
     "fastclient._protocol._poolrecords",
     "fastclient._protocol._h2core",
     "fastclient._protocol._h2fields",
+    "fastclient._protocol._h2frames",
     "fastclient._protocol._h2hpack",
 )
 

@@ -4,7 +4,9 @@
 
 This is the specification twin; Cython compiles this same source with the C types of
 ``src_c/fastclient/_protocol/_h2core_c.pxd`` into ``_h2core_c``. Users reach it through
-``fastclient._protocol.http2``, which picks the twin and supplies the HPACK codec.
+``fastclient._protocol.http2``, which picks the twin and supplies the HPACK codec. The
+rules for header fields (``_h2fields``) and the frame writers (``_h2frames``) are twins of
+their own that this one calls; the wire format's numbers are defined once, in ``_h2wire``.
 
 Theory of operation
 -------------------
@@ -52,6 +54,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional, Tuple
 
 from .._exceptions import LocalProtocolError, RemoteProtocolError
+from . import _h2wire
 from ._h2events import (
     CANCEL,
     COMPRESSION_ERROR,
@@ -85,44 +88,48 @@ if cython.compiled:
     from ._h2fields_c import StreamError  # type: ignore[import-not-found]
 else:
     from ._h2fields_py import StreamError, check_trailers, head_status, request_fields
+    from ._h2frames_py import (
+        data_frames,
+        frame_header,
+        goaway,
+        header_frames,
+        preface,
+        rst_stream,
+        u32_at,
+        window_update,
+    )
 
-__all__ = ["H2Core", "PREFACE"]
+__all__ = ["H2Core"]
 
 Header = Tuple[bytes, bytes]
 
-PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
-
-# Frame types (RFC 9113 section 6).
-F_DATA = 0x0
-F_HEADERS = 0x1
-F_PRIORITY = 0x2
-F_RST_STREAM = 0x3
-F_SETTINGS = 0x4
-F_PUSH_PROMISE = 0x5
-F_PING = 0x6
-F_GOAWAY = 0x7
-F_WINDOW_UPDATE = 0x8
-F_CONTINUATION = 0x9
-
-# Flags.
-FL_END_STREAM = 0x1
-FL_ACK = 0x1
-FL_END_HEADERS = 0x4
-FL_PADDED = 0x8
-FL_PRIORITY = 0x20
-
-# Settings identifiers.
-S_HEADER_TABLE_SIZE = 0x1
-S_ENABLE_PUSH = 0x2
-S_MAX_CONCURRENT_STREAMS = 0x3
-S_INITIAL_WINDOW_SIZE = 0x4
-S_MAX_FRAME_SIZE = 0x5
-S_MAX_HEADER_LIST_SIZE = 0x6
-
-MAX_WINDOW = 2**31 - 1
-MAX_STREAM_ID = 2**31 - 1
-DEFAULT_WINDOW = 65535
-DEFAULT_FRAME_SIZE = 16384
+# The wire format, defined once in _h2wire and bound here so that the compiled twin holds
+# the values as C integers.
+F_DATA = _h2wire.F_DATA
+F_HEADERS = _h2wire.F_HEADERS
+F_PRIORITY = _h2wire.F_PRIORITY
+F_RST_STREAM = _h2wire.F_RST_STREAM
+F_SETTINGS = _h2wire.F_SETTINGS
+F_PUSH_PROMISE = _h2wire.F_PUSH_PROMISE
+F_PING = _h2wire.F_PING
+F_GOAWAY = _h2wire.F_GOAWAY
+F_WINDOW_UPDATE = _h2wire.F_WINDOW_UPDATE
+F_CONTINUATION = _h2wire.F_CONTINUATION
+FL_END_STREAM = _h2wire.FL_END_STREAM
+FL_ACK = _h2wire.FL_ACK
+FL_PADDED = _h2wire.FL_PADDED
+FL_PRIORITY = _h2wire.FL_PRIORITY
+FL_END_HEADERS = _h2wire.FL_END_HEADERS
+S_HEADER_TABLE_SIZE = _h2wire.S_HEADER_TABLE_SIZE
+S_ENABLE_PUSH = _h2wire.S_ENABLE_PUSH
+S_MAX_CONCURRENT_STREAMS = _h2wire.S_MAX_CONCURRENT_STREAMS
+S_INITIAL_WINDOW_SIZE = _h2wire.S_INITIAL_WINDOW_SIZE
+S_MAX_FRAME_SIZE = _h2wire.S_MAX_FRAME_SIZE
+S_MAX_HEADER_LIST_SIZE = _h2wire.S_MAX_HEADER_LIST_SIZE
+MAX_WINDOW = _h2wire.MAX_WINDOW
+MAX_STREAM_ID = _h2wire.MAX_STREAM_ID
+DEFAULT_WINDOW = _h2wire.DEFAULT_WINDOW
+DEFAULT_FRAME_SIZE = _h2wire.DEFAULT_FRAME_SIZE
 
 # Until the server's first SETTINGS arrives its stream limit is unknown (formally
 # unlimited); 100 is the minimum RFC 9113 recommends servers allow, so requests sent
@@ -147,35 +154,6 @@ class _ConnectionError(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
-
-
-def _u32_at(data: bytes, pos: int) -> int:
-    """The big-endian 32-bit number at ``data[pos]`` (built in a wide variable so that the
-    compiled twin never shifts a byte into an int's sign bit)."""
-    p = data
-    value = p[pos]
-    value = (value << 8) | p[pos + 1]
-    value = (value << 8) | p[pos + 2]
-    return (value << 8) | p[pos + 3]
-
-
-def _frame_header(out: bytearray, length: int, ftype: int, flags: int, sid: int) -> None:
-    out.append((length >> 16) & 0xFF)
-    out.append((length >> 8) & 0xFF)
-    out.append(length & 0xFF)
-    out.append(ftype)
-    out.append(flags)
-    out.append((sid >> 24) & 0x7F)
-    out.append((sid >> 16) & 0xFF)
-    out.append((sid >> 8) & 0xFF)
-    out.append(sid & 0xFF)
-
-
-def _u32(out: bytearray, value: int) -> None:
-    out.append((value >> 24) & 0xFF)
-    out.append((value >> 16) & 0xFF)
-    out.append((value >> 8) & 0xFF)
-    out.append(value & 0xFF)
 
 
 class _Stream:
@@ -292,21 +270,9 @@ class H2Core:
 
     def initiate(self) -> None:
         """Queue the connection preface: magic, our SETTINGS, a large connection window."""
-        out = self._out
-        out += PREFACE
-        settings = [
-            (S_ENABLE_PUSH, 0),
-            (S_INITIAL_WINDOW_SIZE, self.local_stream_window),
-            (S_MAX_HEADER_LIST_SIZE, self.max_header_list_size),
-        ]
-        _frame_header(out, 6 * len(settings), F_SETTINGS, 0, 0)
-        for ident, value in settings:
-            out.append(0)
-            out.append(ident)
-            _u32(out, value)
-        if self.local_conn_window > DEFAULT_WINDOW:
-            _frame_header(out, 4, F_WINDOW_UPDATE, 0, 0)
-            _u32(out, self.local_conn_window - DEFAULT_WINDOW)
+        preface(
+            self._out, self.local_stream_window, self.max_header_list_size, self.local_conn_window
+        )
 
     def send_request(
         self,
@@ -337,29 +303,8 @@ class H2Core:
         stream.local_closed = end_stream
         self._streams[sid] = stream
         self.open_streams += 1
-        self._send_block(sid, block, end_stream)
+        header_frames(self._out, sid, block, end_stream, self.peer_max_frame_size)
         return sid
-
-    def _send_block(self, sid: int, block: bytes, end_stream: bool) -> None:
-        out = self._out
-        limit = self.peer_max_frame_size
-        flags = FL_END_STREAM if end_stream else 0
-        n = len(block)
-        if n <= limit:
-            _frame_header(out, n, F_HEADERS, flags | FL_END_HEADERS, sid)
-            out += block
-            return
-        _frame_header(out, limit, F_HEADERS, flags, sid)
-        out += block[:limit]
-        pos = limit
-        while pos < n:
-            size = n - pos
-            if size > limit:
-                size = limit
-            last = pos + size == n
-            _frame_header(out, size, F_CONTINUATION, FL_END_HEADERS if last else 0, sid)
-            out += block[pos : pos + size]
-            pos += size
 
     def send_data(self, sid: int, data: bytes, end_stream: bool) -> int:
         """Queue as much of ``data`` as the windows allow; return how many bytes.
@@ -379,20 +324,8 @@ class H2Core:
             n = stream.send_window
         if n < 0:
             n = 0
-        out = self._out
-        limit = self.peer_max_frame_size
         finish = end_stream and n == total
-        pos = 0
-        while pos < n:
-            size = n - pos
-            if size > limit:
-                size = limit
-            last = pos + size == n
-            _frame_header(out, size, F_DATA, FL_END_STREAM if finish and last else 0, sid)
-            out += data[pos : pos + size]
-            pos += size
-        if finish and n == 0:
-            _frame_header(out, 0, F_DATA, FL_END_STREAM, sid)
+        data_frames(self._out, sid, data, n, finish, self.peer_max_frame_size)
         self.conn_send_window -= n
         stream.send_window -= n
         if finish:
@@ -417,23 +350,21 @@ class H2Core:
             return
         self.conn_unacked += n
         if self.conn_unacked >= self.local_conn_window >> 1 and not self.closed:
-            _frame_header(self._out, 4, F_WINDOW_UPDATE, 0, 0)
-            _u32(self._out, self.conn_unacked)
+            window_update(self._out, 0, self.conn_unacked)
             self.conn_recv_window += self.conn_unacked
             self.conn_unacked = 0
         stream = self._streams.get(sid)
         if stream is not None and not stream.remote_closed:
             stream.unacked += n
             if stream.unacked >= self.local_stream_window >> 1:
-                _frame_header(self._out, 4, F_WINDOW_UPDATE, 0, sid)
-                _u32(self._out, stream.unacked)
+                window_update(self._out, sid, stream.unacked)
                 stream.recv_window += stream.unacked
                 stream.unacked = 0
 
     def ping(self, data: bytes) -> None:
         if len(data) != 8:
             raise LocalProtocolError("PING data must be 8 bytes")
-        _frame_header(self._out, 8, F_PING, 0, 0)
+        frame_header(self._out, 8, F_PING, 0, 0)
         self._out += data
 
     def close(self, error_code: int = NO_ERROR) -> None:
@@ -453,15 +384,10 @@ class H2Core:
         return events
 
     def _queue_rst(self, sid: int, code: int) -> None:
-        _frame_header(self._out, 4, F_RST_STREAM, 0, sid)
-        _u32(self._out, code)
+        rst_stream(self._out, sid, code)
 
     def _queue_goaway(self, code: int, debug: bytes) -> None:
-        # We never accept server-initiated streams, so the last one processed is 0.
-        _frame_header(self._out, 8 + len(debug), F_GOAWAY, 0, 0)
-        _u32(self._out, 0)
-        _u32(self._out, code)
-        self._out += debug
+        goaway(self._out, code, debug)
 
     def _forget(self, sid: int) -> None:
         del self._streams[sid]
@@ -743,7 +669,7 @@ class H2Core:
         pos = start
         while pos < end:
             ident = (p[pos] << 8) | p[pos + 1]
-            value = _u32_at(data, pos + 2)
+            value = u32_at(data, pos + 2)
             pos += 6
             if ident == S_HEADER_TABLE_SIZE:
                 self.encoder.set_max_size(value)
@@ -769,7 +695,7 @@ class H2Core:
                 self.peer_max_frame_size = value
             elif ident == S_MAX_HEADER_LIST_SIZE:
                 self.peer_max_header_list_size = value
-        _frame_header(self._out, 0, F_SETTINGS, FL_ACK, 0)
+        frame_header(self._out, 0, F_SETTINGS, FL_ACK, 0)
         events.append((0, _SETTINGS_CHANGED))
 
     def _on_window_update(
@@ -777,7 +703,7 @@ class H2Core:
     ) -> None:
         if end - start != 4:
             raise _ConnectionError(FRAME_SIZE_ERROR, "WINDOW_UPDATE of a wrong size")
-        inc = _u32_at(data, start) & 0x7FFFFFFF
+        inc = u32_at(data, start) & 0x7FFFFFFF
         if sid == 0:
             if inc == 0:
                 raise _ConnectionError(PROTOCOL_ERROR, "WINDOW_UPDATE of 0")
@@ -806,7 +732,7 @@ class H2Core:
         stream = self._check_stream(sid, "RST_STREAM")
         if stream is None:
             return
-        code = _u32_at(data, start)
+        code = u32_at(data, start)
         self._forget(sid)
         message = f"the server reset stream {sid} ({error_name(code)})"
         events.append((sid, StreamReset(code, True, code == REFUSED_STREAM, message)))
@@ -823,7 +749,7 @@ class H2Core:
         if flags & FL_ACK:
             events.append((0, PingAcknowledged(payload)))
             return
-        _frame_header(self._out, 8, F_PING, FL_ACK, 0)
+        frame_header(self._out, 8, F_PING, FL_ACK, 0)
         self._out += payload
 
     def _on_goaway(
@@ -833,8 +759,8 @@ class H2Core:
             raise _ConnectionError(PROTOCOL_ERROR, "GOAWAY on a stream")
         if end - start < 8:
             raise _ConnectionError(FRAME_SIZE_ERROR, "GOAWAY too short")
-        last = _u32_at(data, start) & 0x7FFFFFFF
-        code = _u32_at(data, start + 4)
+        last = u32_at(data, start) & 0x7FFFFFFF
+        code = u32_at(data, start + 4)
         p = data
         debug = p[start + 8 : end]
         self.goaway_received = True

@@ -5,7 +5,6 @@
 
 cimport cython
 
-cdef bytes PREFACE
 cdef int F_DATA, F_HEADERS, F_PRIORITY, F_RST_STREAM, F_SETTINGS, F_PUSH_PROMISE
 cdef int F_PING, F_GOAWAY, F_WINDOW_UPDATE, F_CONTINUATION
 cdef int FL_END_STREAM, FL_ACK, FL_END_HEADERS, FL_PADDED, FL_PRIORITY
@@ -22,11 +21,17 @@ cdef object _END_NO_TRAILERS
 # (the .py imports the pure ones only when it runs as plain Python).
 from fastclient._protocol._h2fields_c cimport check_trailers, head_status, request_fields
 
-@cython.locals(p="const unsigned char*", value="unsigned long")
-cdef unsigned long _u32_at(bytes data, Py_ssize_t pos)
-
-cdef void _frame_header(bytearray out, Py_ssize_t length, int ftype, int flags, Py_ssize_t sid)
-cdef void _u32(bytearray out, unsigned long value)
+# The frame writers, compiled in fastclient._protocol._h2frames_c and called as C functions.
+from fastclient._protocol._h2frames_c cimport (
+    data_frames,
+    frame_header,
+    goaway,
+    header_frames,
+    preface,
+    rst_stream,
+    u32_at,
+    window_update,
+)
 
 
 @cython.final
@@ -83,11 +88,7 @@ cdef class H2Core:
     @cython.locals(fields=list, block=bytes, stream=_Stream, sid=Py_ssize_t)
     cpdef Py_ssize_t send_request(self, bytes method, bytes scheme, bytes authority, bytes path,
                                  list headers, bint end_stream) except -1
-    @cython.locals(out=bytearray, limit=Py_ssize_t, flags=int, n=Py_ssize_t, pos=Py_ssize_t,
-                   size=Py_ssize_t, last=bint)
-    cdef void _send_block(self, Py_ssize_t sid, bytes block, bint end_stream)
-    @cython.locals(stream=_Stream, total=Py_ssize_t, n=Py_ssize_t, out=bytearray,
-                   limit=Py_ssize_t, finish=bint, pos=Py_ssize_t, size=Py_ssize_t, last=bint)
+    @cython.locals(stream=_Stream, total=Py_ssize_t, n=Py_ssize_t, finish=bint)
     cpdef Py_ssize_t send_data(self, Py_ssize_t sid, bytes data, bint end_stream) except -1
     @cython.locals(stream=_Stream)
     cpdef void acknowledge(self, Py_ssize_t sid, Py_ssize_t n)
