@@ -341,7 +341,7 @@ class H2Core:
     def reset_stream(self, sid: int, error_code: int = CANCEL) -> None:
         """Abandon a stream (e.g. the response was closed early); a no-op once it is over."""
         if sid in self._streams:
-            self._queue_rst(sid, error_code)
+            rst_stream(self._out, sid, error_code)
             self._forget(sid)
 
     def acknowledge(self, sid: int, n: int) -> None:
@@ -370,7 +370,7 @@ class H2Core:
     def close(self, error_code: int = NO_ERROR) -> None:
         """Say GOAWAY and accept nothing more (the driver then closes the socket)."""
         if not self.closed:
-            self._queue_goaway(error_code, b"")
+            goaway(self._out, error_code, b"")
             self.closed = True
 
     def connection_lost(self, message: str = "server disconnected") -> List[Tuple[int, Any]]:
@@ -382,12 +382,6 @@ class H2Core:
         self.open_streams = 0
         self.closed = True
         return events
-
-    def _queue_rst(self, sid: int, code: int) -> None:
-        rst_stream(self._out, sid, code)
-
-    def _queue_goaway(self, code: int, debug: bytes) -> None:
-        goaway(self._out, code, debug)
 
     def _forget(self, sid: int) -> None:
         del self._streams[sid]
@@ -781,12 +775,12 @@ class H2Core:
         self, stream: _Stream, code: int, message: str, events: List[Tuple[int, Any]]
     ) -> None:
         sid = stream.sid
-        self._queue_rst(sid, code)
+        rst_stream(self._out, sid, code)
         self._forget(sid)
         events.append((sid, StreamReset(code, False, False, f"stream {sid}: {message}")))
 
     def _terminate(self, code: int, message: str, events: List[Tuple[int, Any]]) -> None:
-        self._queue_goaway(code, message.encode("ascii", "replace")[:200])
+        goaway(self._out, code, message.encode("ascii", "replace")[:200])
         self.closed = True
         self._buf = b""
         self._hdr_sid = 0

@@ -59,6 +59,17 @@ from __future__ import annotations
 import sys
 from typing import Any, Dict, List, Optional
 
+from fastclient._protocol._poolstates import (
+    ACTIVE,
+    ASSIGNED,
+    CLOSED,
+    CONNECTING,
+    IDLE,
+    W_ASSIGNED,
+    W_DONE,
+    W_WAITING,
+)
+
 # The compiled twin's `cython` is Cython's compile-time module (Cython reads this import
 # whatever the branch); the pure twin never imports Cython, installed or not.
 if __name__.endswith("_c"):
@@ -67,32 +78,10 @@ else:
     from fastclient._protocol import _nocython as cython
 
 # The records the tables link (_poolrecords): the compiled twin cimports their compiled
-# classes as C types (see the .pxd) and imports only the states; the pure twin imports it all.
-if cython.compiled:
-    from fastclient._protocol._poolrecords_c import (  # type: ignore[import-not-found]
-        ACTIVE,
-        ASSIGNED,
-        CLOSED,
-        CONNECTING,
-        IDLE,
-        W_ASSIGNED,
-        W_DONE,
-        W_WAITING,
-    )
-else:
-    from fastclient._protocol._poolrecords_py import (
-        ACTIVE,
-        ASSIGNED,
-        CLOSED,
-        CONNECTING,
-        IDLE,
-        W_ASSIGNED,
-        W_DONE,
-        W_WAITING,
-        Host,
-        PoolConnection,
-        Waiter,
-    )
+# classes as C types (see the .pxd; Cython drops this branch from it), the pure twin
+# imports the pure ones.
+if not cython.compiled:
+    from fastclient._protocol._poolrecords_py import Host, PoolConnection, Waiter
 
 __all__ = ["PoolState"]
 

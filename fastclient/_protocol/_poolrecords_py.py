@@ -1,7 +1,7 @@
 # cython: annotation_typing=False
 # (annotations are for mypy and readers; the C types come only from the .pxd)
 """The records the connection pool's tables link: a connection slot, a waiting request,
-and one origin's tables, with their states.
+and one origin's tables (their states are defined in ``_poolstates``).
 
 A twin of its own: plain Python here, compiled by Cython with the C types of
 ``src_c/fastclient/_protocol/_poolrecords_c.pxd`` into ``_poolrecords_c``. The pool's state
@@ -15,30 +15,9 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-__all__ = [
-    "ACTIVE",
-    "ASSIGNED",
-    "CLOSED",
-    "CONNECTING",
-    "IDLE",
-    "STATE_NAMES",
-    "Host",
-    "PoolConnection",
-    "Waiter",
-]
+from fastclient._protocol._poolstates import CONNECTING, STATE_NAMES, W_WAITING
 
-# Connection states (see _pool_py).
-CONNECTING = 0
-IDLE = 1
-ACTIVE = 2
-ASSIGNED = 3
-CLOSED = 4
-STATE_NAMES = ("CONNECTING", "IDLE", "ACTIVE", "ASSIGNED", "CLOSED")
-
-# Waiter states.
-W_WAITING = 0
-W_ASSIGNED = 1
-W_DONE = 2
+__all__ = ["Host", "PoolConnection", "Waiter"]
 
 
 class PoolConnection:

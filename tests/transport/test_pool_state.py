@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from fastclient._protocol import _poolstates
 from tests.helpers import twin
 
 A = (b"http", b"a.example", 80)
@@ -19,9 +20,10 @@ C = (b"https", b"c.example", 443)
 
 def pool_twin(impl: str) -> Any:
     """The pool's state twin (PoolState) with the twin of the same kind of the records it
-    links (PoolConnection, Waiter and the states, from _poolrecords)."""
+    links (PoolConnection, Waiter, from _poolrecords), and the states (_poolstates)."""
     records = twin("fastclient._protocol._poolrecords", impl)
-    names = {name: getattr(records, name) for name in records.__all__}
+    names = {name: getattr(_poolstates, name) for name in _poolstates.__all__}
+    names.update((name, getattr(records, name)) for name in records.__all__)
     return SimpleNamespace(PoolState=twin("fastclient._protocol._pool", impl).PoolState, **names)
 
 

@@ -92,8 +92,6 @@ cdef class H2Core:
     cpdef Py_ssize_t send_data(self, Py_ssize_t sid, bytes data, bint end_stream) except -1
     @cython.locals(stream=_Stream)
     cpdef void acknowledge(self, Py_ssize_t sid, Py_ssize_t n)
-    cdef void _queue_rst(self, Py_ssize_t sid, unsigned long code)
-    cdef void _queue_goaway(self, unsigned long code, bytes debug)
     cdef void _forget(self, Py_ssize_t sid)
     @cython.locals(events=list)
     cpdef list receive_data(self, data)
